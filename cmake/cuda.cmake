@@ -1,0 +1,22 @@
+# PTQ_ENABLE_CUDA: AUTO turns CUDA on when a CUDA compiler is found. The CUDA sources in
+# kernels/ never include LibTorch headers, so they build with nvcc whatever LibTorch is used.
+set(PTQ_WITH_CUDA OFF)
+if(PTQ_ENABLE_CUDA STREQUAL "AUTO" OR PTQ_ENABLE_CUDA)
+  include(CheckLanguage)
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      # Portable list for compile checks; GPU builds pass e.g. -DCMAKE_CUDA_ARCHITECTURES=90a.
+      set(CMAKE_CUDA_ARCHITECTURES 75 80 90)
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(PTQ_WITH_CUDA ON)
+  elseif(PTQ_ENABLE_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "PTQ_ENABLE_CUDA=ON but no CUDA compiler was found; install nvcc or use -DPTQ_ENABLE_CUDA=OFF")
+  endif()
+endif()
+message(STATUS "ptq: CUDA kernels ${PTQ_WITH_CUDA}")

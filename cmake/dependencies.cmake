@@ -1,0 +1,18 @@
+# Third-party packages (Debian 12: libtorch-dev, libyaml-cpp-dev, libfmt-dev,
+# nlohmann-json3-dev, catch2, libturbojpeg0-dev, zlib1g-dev). scripts/setup.sh installs them.
+find_package(Torch REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+find_path(PTQ_TURBOJPEG_INCLUDE turbojpeg.h REQUIRED)
+find_library(PTQ_TURBOJPEG_LIB turbojpeg REQUIRED)
+# yaml-cpp 0.7's config exports a plain variable on some distributions, a target on others.
+if(TARGET yaml-cpp::yaml-cpp)
+  set(PTQ_YAML_TARGET yaml-cpp::yaml-cpp)
+elseif(TARGET yaml-cpp)
+  set(PTQ_YAML_TARGET yaml-cpp)
+else()
+  set(PTQ_YAML_TARGET ${YAML_CPP_LIBRARIES})
+endif()
