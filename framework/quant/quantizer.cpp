@@ -1,0 +1,106 @@
+#include "framework/quant/quantizer.h"
+
+#include "framework/core/check.h"
+#include "framework/quant/fake_quant.h"
+#include "framework/quant/grouping.h"
+
+#include <cmath>
+
+namespace ptq {
+
+QuantizerImpl::QuantizerImpl() {
+  scale_ = register_parameter("scale", torch::ones({1, 1}), /*requires_grad=*/false);
+  zero_point_ = register_buffer("zero_point", torch::zeros({1, 1}));
+}
+
+QuantizerImpl::QuantizerImpl(QuantizerOptions options) : QuantizerImpl() { configure(std::move(options)); }
+
+void QuantizerImpl::configure(QuantizerOptions options) {
+  options.spec.validate("quantizer");
+  options.observer.validate("quantizer");
+  options_ = std::move(options);
+  configured_ = true;
+  calibrated_ = false;
+  state_ = QuantizerState::Off;
+  observer_ = make_observer(options_.observer);
+  torch::NoGradGuard no_grad;
+  scale_.set_data(torch::ones({1, 1}));
+  zero_point_.set_data(torch::zeros({1, 1}));
+  scale_.set_requires_grad(false);
+}
+
+void QuantizerImpl::set_state(QuantizerState state) {
+  PTQ_INTERNAL_ASSERT(configured_ || state == QuantizerState::Off, "set_state on an unconfigured quantizer");
+  if (state == QuantizerState::Quantize && !options_.spec.dynamic)
+    PTQ_INTERNAL_ASSERT(calibrated_, "quantizer switched to Quantize before calibration");
+  if (state == QuantizerState::Calibrate) observer_->reset();
+  state_ = state;
+}
+
+void QuantizerImpl::set_qparams(const QParams& q) {
+  torch::NoGradGuard no_grad;
+  scale_.set_data(q.scale.to(torch::kFloat).contiguous());
+  zero_point_.set_data(q.zero_point.to(torch::kFloat).contiguous());
+  scale_.set_requires_grad(options_.learnable_scale);
+  calibrated_ = true;
+}
+
+void QuantizerImpl::calibrate(const torch::Tensor& x) {
+  PTQ_INTERNAL_ASSERT(configured_, "calibrate on an unconfigured quantizer");
+  observer_->reset();
+  observer_->observe(to_groups(x.detach(), group_layout(options_.spec, x.sizes())));
+  finish_calibration();
+}
+
+void QuantizerImpl::finish_calibration() {
+  PTQ_INTERNAL_ASSERT(configured_, "finish_calibration on an unconfigured quantizer");
+  if (options_.spec.dynamic) {
+    state_ = QuantizerState::Quantize;
+    return;
+  }
+  PTQ_INTERNAL_ASSERT(!observer_->empty(), "finish_calibration: the observer saw no data");
+  set_qparams(observer_->compute(options_.spec));
+  observer_->reset();
+  state_ = QuantizerState::Quantize;
+}
+
+QParams QuantizerImpl::dynamic_qparams(const torch::Tensor& xg) const {
+  auto [mn, mx] = group_min_max(xg.detach());
+  return qparams_from_range(mn, mx, options_.spec);
+}
+
+torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) {
+  if (state_ == QuantizerState::Off) return x;
+  const auto layout = group_layout(options_.spec, x.sizes());
+  if (state_ == QuantizerState::Calibrate) {
+    if (!options_.spec.dynamic) observer_->observe(to_groups(x.detach(), layout));
+    return x;
+  }
+  auto xg = to_groups(x, layout);
+  QParams q = options_.spec.dynamic ? dynamic_qparams(xg) : QParams{scale_, zero_point_};
+  PTQ_CHECK(q.scale.size(0) == layout.rows && q.scale.size(1) == layout.groups,
+            "quantizer {} was calibrated for {}x{} groups but got a tensor of shape [{}] with {}x{} groups; "
+            "recalibrate for this input shape",
+            options_.spec.to_string(), q.scale.size(0), q.scale.size(1), fmt::join(x.sizes(), ", "),
+            layout.rows, layout.groups);
+  torch::Tensor s = q.scale;
+  if (options_.learnable_scale && options_.lsq_grad_scale && options_.spec.format == NumberFormat::Int)
+    s = scale_grad(s, 1.0 / std::sqrt(static_cast<double>(x.numel()) * static_cast<double>(options_.spec.qmax())));
+  return from_groups(fake_quant_grouped(xg, s, q.zero_point, options_.spec), layout);
+}
+
+std::string QuantizerImpl::describe() const {
+  if (!configured_ || state_ == QuantizerState::Off) return "off";
+  return options_.spec.to_string();
+}
+
+void QuantizerImpl::pretty_print(std::ostream& stream) const {
+  stream << "Quantizer(" << describe();
+  if (configured_ && state_ != QuantizerState::Off) {
+    stream << ", " << options_.observer.kind;
+    if (options_.learnable_scale) stream << ", lsq";
+  }
+  stream << ")";
+}
+
+}  // namespace ptq
