@@ -29,6 +29,17 @@ void QuantizerImpl::configure(QuantizerOptions options) {
   scale_.set_requires_grad(false);
 }
 
+void QuantizerImpl::reset() {
+  options_ = QuantizerOptions();
+  configured_ = calibrated_ = false;
+  state_ = QuantizerState::Off;
+  observer_.reset();
+  torch::NoGradGuard no_grad;
+  scale_.set_data(torch::ones({1, 1}));
+  zero_point_.set_data(torch::zeros({1, 1}));
+  scale_.set_requires_grad(false);
+}
+
 void QuantizerImpl::set_state(QuantizerState state) {
   PTQ_INTERNAL_ASSERT(configured_ || state == QuantizerState::Off, "set_state on an unconfigured quantizer");
   if (state == QuantizerState::Quantize && !options_.spec.dynamic)

@@ -37,6 +37,8 @@ class QuantizerImpl : public torch::nn::Module {
 
   // Replaces the options; forgets calibration and turns the quantiser Off.
   void configure(QuantizerOptions options);
+  // Back to the unconfigured, Off state of a fresh quantiser.
+  void reset();
   const QuantizerOptions& options() const { return options_; }
   // Whether configure() gave this quantiser a spec (an unconfigured one can only be Off).
   bool configured() const { return configured_; }
