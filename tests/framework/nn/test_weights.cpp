@@ -1,0 +1,51 @@
+#include <catch2/catch.hpp>
+
+#include "framework/io/safetensors.h"
+#include "framework/nn/state.h"
+#include "framework/nn/weights.h"
+#include "framework/nn/zoo.h"
+#include "tests/support/temp_dir.h"
+
+using namespace ptq;
+
+namespace {
+ModelOptions small() {
+  ModelOptions o;
+  o.in_channels = 1;
+  o.num_classes = 10;
+  o.image_size = 28;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("weights round-trip through safetensors into a fresh model", "[nn]") {
+  test::TempDir dir;
+  auto a = create_model("resnet8", small());
+  a->eval();
+  save_model_weights(*a, dir.file("w.safetensors"));
+  auto b = create_model("resnet8", small());
+  b->eval();
+  load_model_weights(*b, dir.file("w.safetensors"));
+  auto x = torch::randn({3, 1, 28, 28});
+  CHECK(torch::equal(a->forward(x), b->forward(x)));
+}
+
+TEST_CASE("loading reports missing, unexpected and mis-shaped tensors together", "[nn]") {
+  test::TempDir dir;
+  auto m = create_model("resnet8", small());
+  auto state = model_state(*m);
+  state.erase("fc.bias");
+  state["fc.wieght"] = torch::zeros({10, 64});
+  state["conv1.weight"] = torch::zeros({16, 3, 3, 3});
+  io::save_safetensors(dir.file("bad.safetensors"), state);
+  REQUIRE_THROWS_WITH(load_model_weights(*m, dir.file("bad.safetensors")),
+                      Catch::Contains("bad.safetensors") && Catch::Contains("3 problem(s)") &&
+                          Catch::Contains("missing tensor 'fc.bias'") &&
+                          Catch::Contains("unexpected tensor 'fc.wieght' (did you mean 'fc.weight'?)") &&
+                          Catch::Contains("tensor 'conv1.weight' has shape [16, 3, 3, 3] but the model expects [16, 1, 3, 3]"));
+}
+
+TEST_CASE("a missing weights file names the path", "[nn]") {
+  auto m = create_model("resnet8", small());
+  REQUIRE_THROWS_WITH(load_model_weights(*m, "/nonexistent/w.safetensors"), Catch::Contains("/nonexistent/w.safetensors"));
+}
