@@ -83,3 +83,13 @@ TEST_CASE("config: a _base_ that is not a path is rejected", "[config]") {
   CHECK_THROWS_WITH(Config::load(dir.write("x.yaml", "_base_: {a: 1}\n")),
                     Catch::Contains("_base_ must be a path or a list of paths, got a mapping"));
 }
+
+TEST_CASE("config: values shared through YAML anchors are replaced independently", "[config]") {
+  TempDir dir;
+  dir.write("base.yaml", "a: &v 1\nb: *v\nm1: &m {x: 1}\nm2: *m\n");
+  const Config cfg = Config::load(dir.write("child.yaml", "_base_: base.yaml\nb: 2\nm2: {x: 3}\n"), {"m1.x=5"});
+  CHECK(cfg.root()["a"].as<int>() == 1);
+  CHECK(cfg.root()["b"].as<int>() == 2);
+  CHECK(cfg.root()["m1"]["x"].as<int>() == 5);
+  CHECK(cfg.root()["m2"]["x"].as<int>() == 3);
+}
