@@ -19,7 +19,8 @@
 //
 // A Config is a value with shared internals: copies share the resolved tree (immutable)
 // and the used-keys record; with_overrides() makes a new tree and a fresh record.
-// All user mistakes throw ptq::UserError. Not thread-safe.
+// All user mistakes throw ptq::UserError. Not thread-safe. YAML anchors/aliases work;
+// the `<<` merge key is not supported by yaml-cpp 0.7 (it reads as an ordinary key).
 #pragma once
 
 #include "framework/config/section.h"
@@ -47,7 +48,8 @@ class Config {
   // used-keys record: how named variants of one config are run.
   Config with_overrides(const std::vector<std::string>& overrides) const;
 
-  // The fully resolved tree (`_base_` and `_delete_` removed, overrides applied).
+  // The fully resolved tree (`_base_` and `_delete_` removed, overrides applied). Shared by
+  // all copies: read it, never modify it (YAML::Node handles do not enforce const).
   const YAML::Node& root() const;
   // Stem of the top file: "quickstart" for configs/quickstart.yaml.
   std::string name() const;
