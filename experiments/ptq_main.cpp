@@ -1,2 +1,54 @@
+// `ptq` — the command-line runner. Dispatches to a subcommand and turns errors into
+// messages: user errors (bad config, missing file, wrong shape) exit with status 2 and
+// one clear message; internal errors and LibTorch failures exit with status 3.
+#include "experiments/commands.h"
+#include "framework/core/check.h"
+#include "framework/core/strings.h"
+
+#include <c10/util/Exception.h>
+
 #include <iostream>
-int main() { std::cout << "ptq\n"; }
+
+namespace {
+
+void usage() {
+  std::cout << "ptq — post-training quantisation by reconstruction\n\n"
+               "usage: ptq <command> [options]   (ptq <command> --help for details)\n\n"
+               "commands:\n"
+               "  run      CONFIG   quantise and evaluate a model as the config says (the main job)\n"
+               "  train    CONFIG   train the config's FP model and write safetensors weights\n"
+               "  eval     CONFIG   FP top-1, loss and throughput of the config's model\n"
+               "  predict  CONFIG   logits for an input tensor (to compare with PyTorch)\n"
+               "  list     [TOPIC]  models, methods, observers and number formats\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> full(argv, argv + argc);
+  if (argc < 2 || full[1] == "--help" || full[1] == "-h" || full[1] == "help") {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = full[1];
+  const std::vector<std::string> rest(full.begin() + 2, full.end());
+  try {
+    if (cmd == "run") return ptq::cli::cmd_run(rest, full);
+    if (cmd == "train") return ptq::cli::cmd_train(rest, full);
+    if (cmd == "eval") return ptq::cli::cmd_eval(rest);
+    if (cmd == "predict") return ptq::cli::cmd_predict(rest);
+    if (cmd == "list") return ptq::cli::cmd_list(rest);
+    std::cerr << "error: unknown command '" << cmd << "'"
+              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list"}) << "; see 'ptq --help'\n";
+    return 2;
+  } catch (const ptq::UserError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const ptq::InternalError& e) {
+    std::cerr << e.what() << "\n";
+    return 3;
+  } catch (const c10::Error& e) {
+    std::cerr << "LibTorch error: " << e.what_without_backtrace() << "\n";
+    return 3;
+  }
+}

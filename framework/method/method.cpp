@@ -7,9 +7,8 @@ Registry<MethodFactory>& method_registry() {
   return registry;
 }
 
-std::unique_ptr<Method> create_method(const config::Section& section) {
+std::unique_ptr<Method> create_method(const std::string& name, const config::Section& section) {
   register_builtin_methods();
-  const auto name = section.get_string("name");
   return method_registry().get(name).factory(section);
 }
 

@@ -40,6 +40,7 @@ using MethodFactory = std::function<std::unique_ptr<Method>(const config::Sectio
 Registry<MethodFactory>& method_registry();
 void register_builtin_methods();  // defined in methods/, idempotent
 
-std::unique_ptr<Method> create_method(const config::Section& section);
+// Builds method `name` (registering built-ins first) from its section; unknown names list the known ones.
+std::unique_ptr<Method> create_method(const std::string& name, const config::Section& section);
 
 }  // namespace ptq

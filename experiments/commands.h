@@ -1,0 +1,18 @@
+// The `ptq` subcommands. Each takes the arguments after its name and returns the exit code;
+// user errors are thrown as ptq::UserError and reported by main (exit status 2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ptq::cli {
+
+using Argv = std::vector<std::string>;
+
+int cmd_run(const Argv& args, const Argv& full_argv);
+int cmd_train(const Argv& args, const Argv& full_argv);
+int cmd_eval(const Argv& args);
+int cmd_predict(const Argv& args);
+int cmd_list(const Argv& args);
+
+}  // namespace ptq::cli

@@ -1,0 +1,131 @@
+#include "framework/experiment/experiment.h"
+
+#include "framework/core/check.h"
+#include "framework/core/logging.h"
+#include "framework/core/runtime.h"
+#include "framework/core/strings.h"
+#include "framework/experiment/evaluate.h"
+#include "framework/experiment/experiment_spec.h"
+#include "framework/experiment/quant_config.h"
+#include "framework/experiment/run_dir.h"
+#include "framework/experiment/sources.h"
+#include "framework/experiment/sqnr.h"
+#include "framework/nn/state.h"
+#include "framework/nn/weights.h"
+
+#include <chrono>
+
+namespace ptq {
+namespace {
+
+using Json = nlohmann::json;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void check_variant_keys(const std::vector<Variant>& variants) {
+  for (const auto& v : variants)
+    for (const auto& o : v.overrides) {
+      const auto key = o.substr(0, o.find('='));
+      PTQ_CHECK(starts_with(key, "quant.") || starts_with(key, "method.") || starts_with(key, "calibration.") ||
+                    key == "quant" || key == "method" || key == "calibration",
+                "variant '{}' sets '{}', but variants share the model, data and calibration set and may only "
+                "change quant.*, method.* and calibration.*; make a separate config for it",
+                v.name, key);
+    }
+}
+
+Json eval_json(const EvalResult& r) {
+  return {{"top1", r.top1}, {"loss", r.loss}, {"images", r.images}, {"seconds", r.seconds}};
+}
+
+}  // namespace
+
+RunResult run_experiment(const config::Config& cfg, const std::vector<std::string>& argv) {
+  const ExperimentSpec spec = spec_from_config(cfg);
+  check_variant_keys(spec.variants);
+  const int threads = configure_threads(spec.threads);
+  seed_everything(spec.seed);
+  RunDir run(spec.output_dir, cfg, argv, spec.seed, threads);
+  log_to_file(run.path() + "/run.log");
+  log_info("run {} -> {} ({} threads, LibTorch {})", spec.name, run.path(), threads, torch_version());
+
+  Json metrics = {{"config", spec.name}, {"run_dir", run.path()}, {"runs", Json::array()}};
+  const auto data = load_datasets(spec);
+  bool trained = false;
+  auto model = load_fp_model(spec, data, &trained);
+  metrics["model"] = {{"arch", spec.model.arch}, {"weights", spec.model.weights}, {"trained_now", trained}};
+  model->fold_batchnorm();
+  std::map<std::string, torch::Tensor> fp_state;
+  for (const auto& kv : model_state(*model)) fp_state[kv.first] = kv.second.clone();
+
+  data::CalibrationOptions co;
+  co.num_samples = spec.calibration.num_samples;
+  co.seed = spec.calibration.seed;
+  const auto calib = data::calibration_images(*data.calibration, co);
+  log_info("calibration set: {} images from {}", calib.size(0), data.calibration->describe());
+
+  const auto fp = evaluate(*model, *data.test, spec.eval.batch_size, spec.eval.limit);
+  log_info("FP: top-1 {:.2f}%  loss {:.4f}  ({} test images, {:.0f} img/s)", fp.top1, fp.loss, fp.images,
+           fp.images_per_second());
+  metrics["fp"] = eval_json(fp);
+  run.write_metrics(metrics);
+
+  std::vector<Variant> variants = spec.variants;
+  if (variants.empty()) variants.push_back({short_label(spec.quant), {}});
+  for (const auto& v : variants) {
+    const auto vcfg = v.overrides.empty() ? cfg : cfg.with_overrides(v.overrides);
+    const ExperimentSpec vs = v.overrides.empty() ? spec : spec_from_config(vcfg);
+    load_model_state(*model, fp_state, "the FP weights kept in memory");
+    seed_everything(vs.seed);
+    Json row = {{"name", v.name}, {"method", vs.method_name}, {"overrides", v.overrides}};
+    const auto t0 = std::chrono::steady_clock::now();
+    if (vs.method->quantizes()) {
+      apply_quant_setup(*model, vs.quant);
+      row["label"] = short_label(vs.quant);
+      row["weight"] = vs.quant.quantize_weights ? vs.quant.weight.spec.to_string() : "fp";
+      row["act"] = vs.quant.quantize_activations ? vs.quant.act.spec.to_string() : "fp";
+    } else {
+      row["label"] = "FP";
+      row["weight"] = row["act"] = "fp";
+    }
+    MethodContext ctx{*model, calib, vs.calibration.activations, vs.seed};
+    vs.method->apply(ctx);
+    row["method_seconds"] = seconds_since(t0);
+    const auto r = evaluate(*model, *data.test, vs.eval.batch_size, vs.eval.limit);
+    row["top1"] = r.top1;
+    row["loss"] = r.loss;
+    row["delta_top1"] = r.top1 - fp.top1;
+    row["eval_seconds"] = r.seconds;
+    if (vs.method->quantizes() && vs.eval.sqnr_samples > 0) {
+      Json sq = Json::object();
+      for (const auto& [unit, db] : per_unit_sqnr(*model, calib.narrow(0, 0, std::min(vs.eval.sqnr_samples, calib.size(0))),
+                                                  vs.eval.batch_size))
+        sq[unit] = std::isfinite(db) ? Json(db) : Json(nullptr);
+      row["per_unit_sqnr_db"] = sq;
+    }
+    log_info("{}: {} {}  top-1 {:.2f}% ({:+.2f})  loss {:.4f}  [{:.1f}s method, {:.1f}s eval]", v.name,
+             vs.method_name, row["label"].get<std::string>(), r.top1, r.top1 - fp.top1, r.loss,
+             row["method_seconds"].get<double>(), r.seconds);
+    metrics["runs"].push_back(row);
+    run.write_metrics(metrics);
+  }
+  log_to_file("");
+  return {run.path(), metrics};
+}
+
+std::string results_table(const Json& m) {
+  std::string out = "| run | method | W/A | weights | activations | top-1 (%) | Δ vs FP | loss |\n";
+  out += "|---|---|---|---|---|---:|---:|---:|\n";
+  out += fmt::format("| FP | fp | W32A32 | fp32 | fp32 | {:.2f} | | {:.4f} |\n", m["fp"]["top1"].get<double>(),
+                     m["fp"]["loss"].get<double>());
+  for (const auto& r : m["runs"])
+    out += fmt::format("| {} | {} | {} | {} | {} | {:.2f} | {:+.2f} | {:.4f} |\n", r["name"].get<std::string>(),
+                       r["method"].get<std::string>(), r["label"].get<std::string>(), r["weight"].get<std::string>(),
+                       r["act"].get<std::string>(), r["top1"].get<double>(), r["delta_top1"].get<double>(),
+                       r["loss"].get<double>());
+  return out;
+}
+
+}  // namespace ptq

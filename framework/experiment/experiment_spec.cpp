@@ -1,0 +1,148 @@
+#include "framework/experiment/experiment_spec.h"
+
+#include "framework/core/check.h"
+#include "framework/experiment/quant_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+namespace ptq {
+
+using config::DoubleRange;
+using config::IntRange;
+
+namespace {
+
+ModelSpec read_model(const config::Section& s) {
+  ModelSpec m;
+  register_builtin_models();
+  m.arch = s.get_choice("arch", m.arch, model_registry().names());
+  m.options.num_classes = s.get_int("num_classes", 10, IntRange::at_least(1));
+  m.options.in_channels = s.get_int("in_channels", 1, IntRange{1, 16});
+  m.options.image_size = s.get_int("image_size", 28, IntRange{8, 4096});
+  m.options.small_input = s.get_bool("small_input", true);
+  m.weights = s.get_string("weights", "train");
+  return m;
+}
+
+DataSpec read_data(const config::Section& s) {
+  DataSpec d;
+  d.dataset = s.get_choice("dataset", d.dataset, {"fashion_mnist", "image_folder"});
+  d.root = s.get_string("root", d.dataset == "fashion_mnist" ? "/usr/share/datasets/fashion-mnist" : "");
+  PTQ_CHECK(!d.root.empty(), "data.root: the image_folder data set needs a root folder (with train/ and val/ inside)");
+  d.train_dir = s.get_string("train_dir", d.train_dir);
+  d.val_dir = s.get_string("val_dir", d.val_dir);
+  d.resize = s.get_int("resize", d.dataset == "fashion_mnist" ? 0 : 256, IntRange{0, 4096});
+  d.crop = s.get_int("crop", d.crop, IntRange{1, 4096});
+  d.three_channels = s.get_bool("three_channels", false);
+  d.calibration_augment = s.get_bool("calibration_augment", false);
+  return d;
+}
+
+TrainOptions read_train(const config::Section& s, uint64_t seed) {
+  TrainOptions t;
+  t.epochs = s.get_int("epochs", t.epochs, IntRange{1, 1000});
+  t.batch_size = s.get_int("batch_size", t.batch_size, IntRange{1, 65536});
+  t.lr = s.get_double("lr", t.lr, DoubleRange::greater_than(0.0));
+  t.momentum = s.get_double("momentum", t.momentum, DoubleRange{0.0, 1.0});
+  t.weight_decay = s.get_double("weight_decay", t.weight_decay, DoubleRange::at_least(0.0));
+  t.progress = s.get_bool("progress", true);
+  t.seed = seed;
+  return t;
+}
+
+CalibrationSpec read_calibration(const config::Section& s, uint64_t seed) {
+  CalibrationSpec c;
+  c.num_samples = s.get_int("num_samples", c.num_samples, IntRange::at_least(1));
+  c.seed = static_cast<uint64_t>(s.get_int("seed", static_cast<int64_t>(seed), IntRange::at_least(0)));
+  c.activations.order = s.get_choice("order", c.activations.order, {"sequential", "fp"});
+  c.activations.act_samples = s.get_int("act_samples", c.activations.act_samples, IntRange::at_least(1));
+  c.activations.batch_size = s.get_int("batch_size", c.activations.batch_size, IntRange::at_least(1));
+  return c;
+}
+
+EvalSpec read_eval(const config::Section& s) {
+  EvalSpec e;
+  e.batch_size = s.get_int("batch_size", e.batch_size, IntRange::at_least(1));
+  e.limit = s.get_int("limit", e.limit, IntRange::at_least(0));
+  e.sqnr_samples = s.get_int("sqnr_samples", e.sqnr_samples, IntRange::at_least(0));
+  return e;
+}
+
+std::vector<Variant> read_variants(const config::Config& cfg) {
+  std::vector<Variant> out;
+  const auto top = cfg.section("");
+  if (!top.has("variants")) return out;
+  const YAML::Node list = top.get_node("variants");
+  const std::string where = cfg.source_of("variants");
+  PTQ_CHECK(list.IsSequence(), "variants: expected a list of {{name: ..., set: {{key.path: value}}}} ({})", where);
+  for (size_t i = 0; i < list.size(); ++i) {
+    const auto& v = list[i];
+    PTQ_CHECK(v.IsMap() && v["name"] && v["name"].IsScalar(),
+              "variants[{}]: expected a mapping with a 'name' and a 'set' mapping ({})", i, where);
+    Variant var;
+    var.name = v["name"].as<std::string>();
+    for (const auto& kv : v) {
+      const auto key = kv.first.as<std::string>();
+      PTQ_CHECK(key == "name" || key == "set", "variants[{}]: unknown key '{}'; expected name and set ({})", i, key,
+                where);
+    }
+    if (v["set"]) {
+      PTQ_CHECK(v["set"].IsMap(), "variants[{}].set: expected a mapping of key.path: value ({})", i, where);
+      for (const auto& kv : v["set"]) {
+        YAML::Emitter e;
+        e << YAML::Flow << kv.second;
+        var.overrides.push_back(kv.first.as<std::string>() + "=" + e.c_str());
+      }
+    }
+    for (const auto& seen : out)
+      PTQ_CHECK(seen.name != var.name, "variants: the name '{}' is used twice ({})", var.name, where);
+    out.push_back(std::move(var));
+  }
+  return out;
+}
+
+// Reads every section except variants; used for the config itself and for each variant.
+ExperimentSpec read_spec(const config::Config& cfg) {
+  ExperimentSpec s;
+  const auto top = cfg.section("");
+  s.name = cfg.name();
+  s.seed = static_cast<uint64_t>(top.get_int("seed", 1005, IntRange::at_least(0)));
+  s.threads = static_cast<int>(top.get_int("threads", 0, IntRange{0, 1024}));
+  s.model = read_model(cfg.section("model"));
+  s.data = read_data(cfg.section("data"));
+  s.train = read_train(cfg.section("train"), s.seed);
+  s.calibration = read_calibration(cfg.section("calibration"), s.seed);
+  s.quant = quant_setup_from_config(cfg.section("quant"));
+  const auto method = cfg.section("method");
+  s.method_name = method.get_string("name", "rtn");
+  try {
+    s.method = create_method(s.method_name, method);
+  } catch (const UserError& e) {
+    PTQ_FAIL("method.name: {} ({})", e.what(), method.source_of("name"));
+  }
+  s.eval = read_eval(cfg.section("eval"));
+  s.output_dir = cfg.section("output").get_string("dir", "runs");
+  return s;
+}
+
+}  // namespace
+
+ExperimentSpec spec_from_config(const config::Config& cfg) {
+  ExperimentSpec spec = read_spec(cfg);
+  spec.variants = read_variants(cfg);
+  cfg.check_all_used();
+  // Validate every variant up front: a bad override must fail before any work starts.
+  for (const auto& v : spec.variants) {
+    try {
+      auto vc = cfg.with_overrides(v.overrides);
+      read_spec(vc);
+      read_variants(vc);
+      vc.check_all_used();
+    } catch (const UserError& e) {
+      PTQ_FAIL("variant '{}': {}", v.name, e.what());
+    }
+  }
+  return spec;
+}
+
+}  // namespace ptq

@@ -1,0 +1,74 @@
+// ExperimentSpec: everything one `ptq run` needs, read and validated from a config before
+// any work starts (so a typo fails in a second, not after training). Every key is read in
+// exactly one place (here or in a method's factory); leftovers are reported as unknown keys.
+//
+// Top-level keys: version, seed, threads, model, data, train, calibration, quant, method,
+// eval, output, variants. See configs/_base_/ for every key with its default.
+#pragma once
+
+#include "framework/config/config.h"
+#include "framework/experiment/train.h"
+#include "framework/method/method.h"
+#include "framework/nn/calibration.h"
+#include "framework/nn/quant_setup.h"
+#include "framework/nn/zoo.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ptq {
+
+struct ModelSpec {
+  std::string arch = "resnet8";
+  ModelOptions options;
+  std::string weights = "train";  // "train" (train or reuse the cached model), "random", or a .safetensors path
+};
+
+struct DataSpec {
+  std::string dataset = "fashion_mnist";  // fashion_mnist | image_folder
+  std::string root;                       // fashion_mnist: IDX folder; image_folder: folder with train/ and val/
+  std::string train_dir = "train", val_dir = "val";  // image_folder sub-folders
+  int64_t resize = 0;                     // fashion_mnist: 0 keeps 28 px; image_folder: shorter side (256)
+  int64_t crop = 224;                     // image_folder: centre crop
+  bool three_channels = false;            // fashion_mnist: replicate grey to 3 channels
+  bool calibration_augment = false;       // image_folder: the papers' RandomResizedCrop + flip for calibration
+};
+
+struct CalibrationSpec {
+  int64_t num_samples = 1024;  // calibration images drawn from the training split
+  uint64_t seed = 0;           // defaults to the experiment seed
+  CalibrationOptions activations;
+};
+
+struct EvalSpec {
+  int64_t batch_size = 256;
+  int64_t limit = 0;          // 0 = the whole test split
+  int64_t sqnr_samples = 256; // calibration images used for per-unit SQNR (0 = skip)
+};
+
+struct Variant {
+  std::string name;
+  std::vector<std::string> overrides;  // "key.path=value"
+};
+
+struct ExperimentSpec {
+  std::string name;  // config name, e.g. "quickstart"
+  uint64_t seed = 1005;
+  int threads = 0;   // 0 = all cores
+  ModelSpec model;
+  DataSpec data;
+  TrainOptions train;
+  CalibrationSpec calibration;
+  QuantSetup quant;
+  std::string method_name;
+  std::shared_ptr<Method> method;
+  EvalSpec eval;
+  std::string output_dir = "runs";
+  std::vector<Variant> variants;  // empty: one run of the config itself
+};
+
+// Reads and validates the whole config (including the method's options and every variant).
+ExperimentSpec spec_from_config(const config::Config& cfg);
+
+}  // namespace ptq

@@ -1,0 +1,86 @@
+#include "framework/experiment/run_dir.h"
+
+#include "framework/core/check.h"
+#include "framework/core/runtime.h"
+#include "framework/core/strings.h"
+#include "framework/io/atomic_file.h"
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include <unistd.h>
+
+namespace ptq {
+namespace {
+
+std::string run_command(const std::string& cmd) {
+  std::array<char, 256> buf{};
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return "";
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  ::pclose(p);
+  return trim(out);
+}
+
+std::string timestamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string ptq_git_commit() {
+  const std::string dir = PTQ_SOURCE_DIR;
+  const std::string commit = run_command("git -C '" + dir + "' rev-parse HEAD 2>/dev/null");
+  if (commit.empty()) return "unknown";
+  const std::string dirty = run_command("git -C '" + dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+  return dirty.empty() ? commit : commit + "-dirty";
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : "unknown";
+}
+
+nlohmann::json environment_json(uint64_t seed, int threads) {
+  return {{"ptq_commit", ptq_git_commit()},
+          {"libtorch", torch_version()},
+          {"threads", threads},
+          {"host", host_name()},
+          {"started", timestamp()},
+          {"seed", seed}};
+}
+
+RunDir::RunDir(const std::string& root, const config::Config& cfg, const std::vector<std::string>& argv,
+               uint64_t seed, int threads) {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::path(root) / cfg.name();
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  PTQ_CHECK(!ec, "cannot create the run directory '{}': {}; set output.dir to a writable folder", base.string(),
+            ec.message());
+  const std::string stamp = timestamp();
+  fs::path dir = base / stamp;
+  for (int i = 1; !fs::create_directory(dir, ec); ++i) {
+    PTQ_CHECK(!ec, "cannot create the run directory '{}': {}", dir.string(), ec.message());
+    dir = base / (stamp + "-" + std::to_string(i));
+  }
+  path_ = dir.string();
+  io::write_text_atomic((dir / "config.yaml").string(), cfg.to_yaml());
+  io::write_text_atomic((dir / "argv.txt").string(), join(argv, " ") + "\n");
+  io::write_text_atomic((dir / "env.json").string(), environment_json(seed, threads).dump(2) + "\n");
+}
+
+void RunDir::write_metrics(const nlohmann::json& metrics) const {
+  io::write_text_atomic(path_ + "/metrics.json", metrics.dump(2) + "\n");
+}
+
+}  // namespace ptq
