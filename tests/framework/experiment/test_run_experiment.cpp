@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include "framework/config/config.h"
+#include "framework/experiment/experiment.h"
+#include "framework/io/atomic_file.h"
+#include "tests/support/temp_dir.h"
+
+#include <filesystem>
+
+using namespace ptq;
+
+namespace {
+// A small but real run: random ResNet-8 weights, 64 calibration images, 512 test images.
+config::Config tiny(const test::TempDir& dir, std::vector<std::string> extra = {}) {
+  const std::string yaml =
+      "_base_: " PTQ_SOURCE_DIR "/configs/quickstart.yaml\n"
+      "model: {weights: random}\n"
+      "calibration: {num_samples: 64, act_samples: 32}\n"
+      "eval: {limit: 512, sqnr_samples: 32}\n"
+      "output: {dir: " + dir.path().string() + "}\n";
+  const auto path = dir.write("tiny.yaml", yaml);
+  return config::Config::load(path, extra);
+}
+}  // namespace
+
+TEST_CASE("experiment: a run writes a self-describing run directory", "[experiment]") {
+  test::TempDir dir;
+  const auto r = run_experiment(tiny(dir), {"ptq", "run", "tiny.yaml"});
+  namespace fs = std::filesystem;
+  for (const char* f : {"config.yaml", "argv.txt", "env.json", "run.log", "metrics.json"})
+    CHECK(fs::exists(fs::path(r.run_dir) / f));
+  const auto m = nlohmann::json::parse(io::read_file(r.run_dir + "/metrics.json"));
+  CHECK(m["config"] == "tiny");
+  CHECK(m["fp"]["images"] == 512);
+  REQUIRE(m["runs"].size() == 3);
+  CHECK(m["runs"][0]["name"] == "RTN W8A8");
+  CHECK(m["runs"][0]["weight"] == "uint8/ch");
+  CHECK(m["runs"][2]["act"] == "uint4/tensor");
+  CHECK(m["runs"][0]["per_unit_sqnr_db"].size() == 5);  // stem, 3 blocks, head
+  const auto env = nlohmann::json::parse(io::read_file(r.run_dir + "/env.json"));
+  CHECK(env.contains("ptq_commit"));
+  CHECK(env["libtorch"].get<std::string>().size() >= 4);
+  // The resolved config reloads and names the same model.
+  const auto resolved = config::Config::load(r.run_dir + "/config.yaml");
+  CHECK(resolved.section("model").get_string("weights") == "random");
+  CHECK(results_table(m).find("| RTN W2A4 | rtn | W2A4 | uint2/ch | uint4/tensor |") != std::string::npos);
+}
+
+TEST_CASE("experiment: the same config and seed give bit-identical results", "[experiment]") {
+  test::TempDir dir;
+  const auto a = run_experiment(tiny(dir), {"ptq"}).metrics;
+  const auto b = run_experiment(tiny(dir), {"ptq"}).metrics;
+  for (size_t i = 0; i < a["runs"].size(); ++i) {
+    CHECK(a["runs"][i]["top1"] == b["runs"][i]["top1"]);
+    CHECK(a["runs"][i]["loss"].get<double>() == b["runs"][i]["loss"].get<double>());
+    CHECK(a["runs"][i]["per_unit_sqnr_db"] == b["runs"][i]["per_unit_sqnr_db"]);
+  }
+  CHECK(a["fp"]["loss"].get<double>() == b["fp"]["loss"].get<double>());
+}
+
+TEST_CASE("experiment: more bits never hurt the quantised model much", "[experiment]") {
+  test::TempDir dir;
+  const auto m = run_experiment(tiny(dir), {"ptq"}).metrics;
+  const auto sq = [&](int i) { return m["runs"][i]["per_unit_sqnr_db"]["head"].get<double>(); };
+  CHECK(sq(0) > sq(1));  // W8A8 logits are closer to FP than W4A4
+  CHECK(sq(1) > sq(2));  // and W4A4 closer than W2A4
+}
+
+TEST_CASE("experiment: variants may not change the model or data", "[experiment]") {
+  test::TempDir dir;
+  const auto path = dir.write("v.yaml", "_base_: " PTQ_SOURCE_DIR "/configs/quickstart.yaml\n"
+                                        "variants:\n  - {name: big, set: {model.arch: resnet20}}\n");
+  REQUIRE_THROWS_WITH(run_experiment(config::Config::load(path), {"ptq"}),
+                      Catch::Contains("variant 'big' sets 'model.arch'") && Catch::Contains("make a separate config"));
+}
+
+TEST_CASE("experiment: a missing weights file fails with its path", "[experiment]") {
+  test::TempDir dir;
+  REQUIRE_THROWS_WITH(run_experiment(tiny(dir, {"model.weights=/nope/w.safetensors"}), {"ptq"}),
+                      Catch::Contains("/nope/w.safetensors"));
+}
