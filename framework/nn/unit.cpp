@@ -36,12 +36,13 @@ ConvBn make_conv_bn(torch::nn::Module& owner, const std::string& conv_name, cons
 
 ConvBnActUnitImpl::ConvBnActUnitImpl(std::string name, UnitRole role, torch::nn::Module* owner,
                                      const std::string& prefix, const std::string& conv_name,
-                                     const std::string& bn_name, const QuantConv2dOptions& conv_options, bool max_pool)
+                                     const std::string& bn_name, const QuantConv2dOptions& conv_options, bool max_pool,
+                                     bool quantize_at_exit)
     : UnitImpl(std::move(name), role), max_pool_(max_pool) {
   auto pair = make_conv_bn(owner ? *owner : *this, conv_name, bn_name, conv_options);
   conv = pair.conv;
   bn = pair.bn;
-  record_layer(prefix + conv_name, conv, false, true);
+  record_layer(prefix + conv_name, conv, quantize_at_exit, true);
 }
 
 torch::Tensor ConvBnActUnitImpl::forward(const torch::Tensor& x) {

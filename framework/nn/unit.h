@@ -8,7 +8,9 @@
 //    a residual add), Head (pooling + classifier);
 //  * its layers, in execution order, each with two flags the quantisation policy needs:
 //      feeds_add        — the layer's output goes into a residual add (BRECQ: no act-quant
-//                         on it; the unit quantises after the add instead);
+//                         on it; the unit quantises after the add instead). More generally:
+//                         the unit's exit quantiser, not the layer's, quantises this output
+//                         (MobileNetV2's project conv also without a residual, features.18);
 //      reads_unit_input — the layer reads the unit's input directly (MetaAug input policy:
 //                         quantised once, shared, at unit entry);
 //  * two unit-level quantisers applied at entry and exit (enter()/leave()).
@@ -74,12 +76,15 @@ class UnitImpl : public torch::nn::Module {
 // conv-bn-act (stem of ResNet / MobileNetV2 / RegNet, MobileNetV2's last 1x1 conv).
 // Registers conv and bn as children `conv_name` / `bn_name` of `owner` (the model, or the
 // unit itself when owner is null); `prefix` + conv_name is the conv's full name in the model.
-// Optional 3x3/2 max-pool after it (ResNet's stem).
+// Optional 3x3/2 max-pool after it (ResNet's stem). `quantize_at_exit` (default false)
+// records the conv as feeding the unit's exit quantiser, so a Block-role ConvBnAct unit
+// (MobileNetV2's features.18) gets exactly one output quantiser — the unit's — under the
+// output policy instead of the conv's and the unit's on the same tensor.
 class ConvBnActUnitImpl : public UnitImpl {
  public:
   ConvBnActUnitImpl(std::string name, UnitRole role, torch::nn::Module* owner, const std::string& prefix,
                     const std::string& conv_name, const std::string& bn_name, const QuantConv2dOptions& conv,
-                    bool max_pool);
+                    bool max_pool, bool quantize_at_exit = false);
   torch::Tensor forward(const torch::Tensor& x) override;
   QuantConv2d conv{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};

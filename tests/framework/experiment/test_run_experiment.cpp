@@ -14,6 +14,7 @@ namespace {
 config::Config tiny(const test::TempDir& dir, std::vector<std::string> extra = {}) {
   const std::string yaml =
       "_base_: " PTQ_SOURCE_DIR "/configs/quickstart.yaml\n"
+      "threads: 1\n"
       "model: {weights: random}\n"
       "calibration: {num_samples: 64, act_samples: 32}\n"
       "eval: {limit: 512, sqnr_samples: 32}\n"

@@ -2,33 +2,21 @@
 
 #include "framework/nn/state.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/batchnorm.h"
 #include "tests/support/tensors.h"
 
 using namespace ptq;
 
-namespace {
-// Gives every BN non-trivial statistics so folding is actually exercised.
-void randomise_bn(torch::nn::Module& m) {
-  torch::NoGradGuard ng;
-  for (auto& kv : m.named_buffers()) {
-    if (kv.key().find("running_mean") != std::string::npos) kv.value().normal_(0, 0.3);
-    if (kv.key().find("running_var") != std::string::npos) kv.value().uniform_(0.5, 2.0);
-  }
-  for (auto& kv : m.named_parameters()) {
-    if (kv.key().find("bn") != std::string::npos || kv.key().find("downsample.1") != std::string::npos)
-      kv.value().normal_(kv.key().find("weight") != std::string::npos ? 1.0 : 0.0, 0.2);
-  }
-}
-}  // namespace
-
 TEST_CASE("folding BN into convs keeps the eval-mode output", "[nn]") {
-  const std::string arch = GENERATE("resnet8", "resnet18", "resnet50");
+  const std::string arch =
+      GENERATE("resnet8", "resnet18", "resnet50", "mobilenet_v2", "regnetx_400mf", "regnetx_600mf");
   ModelOptions o;
   o.num_classes = 10;
-  o.image_size = arch == "resnet8" ? 28 : 64;
+  o.image_size = arch == "resnet8" ? 28 : (arch == "resnet18" || arch == "resnet50") ? 64 : 32;
   o.in_channels = arch == "resnet8" ? 1 : 3;
+  torch::manual_seed(7);
   auto model = create_model(arch, o);
-  randomise_bn(*model);
+  test::randomise_batchnorm(*model);
   model->eval();
   auto x = torch::randn({2, o.in_channels, o.image_size, o.image_size});
   auto before = model->forward(x);
@@ -39,8 +27,12 @@ TEST_CASE("folding BN into convs keeps the eval-mode output", "[nn]") {
   INFO(arch);
   PTQ_REQUIRE_CLOSE(after, before, 1e-3, 1e-4);
   // BN parameters and buffers are gone; each conv gained a bias.
-  for (const auto& kv : model_state(*model)) CHECK(kv.first.find("bn") == std::string::npos);
+  for (const auto& kv : model_state(*model)) {
+    CHECK(kv.first.find("running_") == std::string::npos);
+    CHECK(kv.first.find("num_batches_tracked") == std::string::npos);
+  }
   CHECK(model_state(*model).size() < keys_before);
+  CHECK(model_state(*model).size() == 2 * model->layers().size());  // weight + bias per layer
   model->fold_batchnorm();  // idempotent
   PTQ_REQUIRE_CLOSE(model->forward(x), after, 0, 0);
 }
