@@ -4,6 +4,7 @@
 #include "framework/io/safetensors.h"
 #include "framework/nn/weights.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/tensors.h"
 #include "tests/support/temp_dir.h"
 
@@ -73,13 +74,8 @@ TEST_CASE("cli: malformed YAML reports file, line and column", "[cli]") {
 
 TEST_CASE("cli: predict writes the model's logits for a given input", "[cli]") {
   test::TempDir dir;
-  ModelOptions o;
-  o.in_channels = 1;
-  o.num_classes = 10;
-  o.image_size = 28;
-  o.small_input = true;
   torch::manual_seed(11);
-  auto model = create_model("resnet8", o);
+  auto model = create_model("resnet8", test::fmnist_model_options());
   model->eval();
   save_model_weights(*model, dir.file("w.safetensors"));
   auto x = torch::randn({3, 1, 28, 28});

@@ -3,16 +3,13 @@
 #include "framework/nn/calibration.h"
 #include "framework/nn/quant_setup.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/tensors.h"
 
 using namespace ptq;
 
 TEST_CASE("calibrated W8A8 stays close to float, W2A4 does not", "[nn]") {
-  ModelOptions o;
-  o.in_channels = 1;
-  o.num_classes = 10;
-  o.image_size = 28;
-  auto m = create_model("resnet8", o);
+  auto m = create_model("resnet8", test::fmnist_model_options());
   m->eval();
   m->fold_batchnorm();
   auto x = torch::randn({32, 1, 28, 28});

@@ -3,16 +3,12 @@
 #include "framework/nn/quant_layer.h"
 #include "framework/nn/quant_setup.h"
 
-#include <sstream>
+#include "tests/support/fixtures.h"
 
 using namespace ptq;
+using test::printed;
 
 namespace {
-std::string printed(const torch::nn::Module& m) {
-  std::ostringstream os;
-  m.pretty_print(os);
-  return os.str();
-}
 }  // namespace
 
 TEST_CASE("quantised layers describe themselves", "[nn]") {

@@ -3,17 +3,12 @@
 #include "framework/nn/quant_setup.h"
 #include "framework/nn/resnet.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/fixtures.h"
 
 using namespace ptq;
 
 namespace {
-QuantModel resnet8() {
-  ModelOptions o;
-  o.in_channels = 1;
-  o.num_classes = 10;
-  o.image_size = 28;
-  return create_model("resnet8", o);
-}
+QuantModel resnet8() { return create_model("resnet8", test::fmnist_model_options()); }
 std::map<std::string, std::string> active(const QuantModelImpl& m) {
   std::map<std::string, std::string> out;
   for (const auto& u : m.units()) {

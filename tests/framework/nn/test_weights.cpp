@@ -4,18 +4,13 @@
 #include "framework/nn/state.h"
 #include "framework/nn/weights.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/temp_dir.h"
 
 using namespace ptq;
 
 namespace {
-ModelOptions small() {
-  ModelOptions o;
-  o.in_channels = 1;
-  o.num_classes = 10;
-  o.image_size = 28;
-  return o;
-}
+ModelOptions small() { return test::fmnist_model_options(); }
 }  // namespace
 
 TEST_CASE("weights round-trip through safetensors into a fresh model", "[nn]") {

@@ -2,16 +2,12 @@
 
 #include "framework/quant/quantizer.h"
 
-#include <sstream>
+#include "tests/support/fixtures.h"
 
 using namespace ptq;
+using test::printed;
 
 namespace {
-std::string printed(const torch::nn::Module& m) {
-  std::ostringstream os;
-  m.pretty_print(os);
-  return os.str();
-}
 QuantizerOptions opts(int bits, Granularity g = Granularity::Tensor) {
   QuantizerOptions o;
   o.spec.bits = bits;
