@@ -103,3 +103,13 @@ TEST_CASE("cli: a corrupt checkpoint is a clear error, not a crash", "[cli]") {
   CHECK(r.status == 2);
   CHECK_THAT(r.output, Catch::Contains("w.safetensors"));
 }
+
+TEST_CASE("cli: eval reports FP accuracy of the configured model", "[cli]") {
+  test::TempDir dir;
+  const auto cfg = dir.write("e.yaml", "_base_: " PTQ_SOURCE_DIR "/configs/quickstart.yaml\n"
+                                       "threads: 1\nmodel: {weights: random}\neval: {limit: 256}\n");
+  const auto r = ptq_cli("eval " + cfg);
+  INFO(r.output);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("resnet8 FP: top-1") && Catch::Contains("256 images"));
+}
