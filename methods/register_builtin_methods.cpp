@@ -1,7 +1,10 @@
 // Registers every built-in method plugin. Explicit registration (rather than static
 // initialisers) survives static linking; tests check the expected names are present.
 #include "framework/method/method.h"
+#include "methods/adaround/adaround_method.h"
+#include "methods/brecq/brecq_method.h"
 #include "methods/fp/fp_method.h"
+#include "methods/qdrop/qdrop_method.h"
 #include "methods/rtn/rtn_method.h"
 
 #include <mutex>
@@ -14,6 +17,12 @@ void register_builtin_methods() {
     auto& r = method_registry();
     r.add("fp", "floating-point baseline: no quantisation", methods::FpMethod::from_config);
     r.add("rtn", "round-to-nearest with any observer, no reconstruction", methods::RtnMethod::from_config);
+    r.add("adaround", "AdaRound: layer-wise reconstruction of learned rounding (Nagel et al. 2020)",
+          methods::AdaRoundMethod::from_config);
+    r.add("brecq", "BRECQ: block reconstruction of rounding, then of activation step sizes (Li et al. 2021)",
+          methods::BrecqMethod::from_config);
+    r.add("qdrop", "QDrop: block reconstruction with randomly dropped activation quantisation (Wei et al. 2022)",
+          methods::QdropMethod::from_config);
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "framework/core/check.h"
 #include "framework/core/logging.h"
+#include "framework/core/memory.h"
 #include "framework/core/runtime.h"
 #include "framework/core/strings.h"
 #include "framework/experiment/evaluate.h"
@@ -91,8 +92,13 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
       row["weight"] = row["act"] = "fp";
     }
     MethodContext ctx{*model, calib, vs.calibration.activations, vs.seed};
+    ctx.run_dir = run.path();
+    const bool peak_reset = reset_peak_rss();
     vs.method->apply(ctx);
     row["method_seconds"] = seconds_since(t0);
+    // Peak resident memory of the process during the method (model, data and caches included).
+    if (peak_reset) row["method_peak_rss_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
+    if (!ctx.details.empty()) row["method_details"] = ctx.details;
     const auto r = evaluate(*model, *data.test, vs.eval.batch_size, vs.eval.limit);
     row["top1"] = r.top1;
     row["loss"] = r.loss;

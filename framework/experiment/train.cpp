@@ -1,7 +1,7 @@
 #include "framework/experiment/train.h"
 
 #include "framework/core/check.h"
-#include "framework/experiment/progress.h"
+#include "framework/core/progress.h"
 
 #include <chrono>
 #include <cmath>

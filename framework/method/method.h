@@ -11,6 +11,8 @@
 #include "framework/nn/calibration.h"
 #include "framework/nn/model.h"
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +24,8 @@ struct MethodContext {
   torch::Tensor calibration;         // calibration images [N, C, H, W]
   CalibrationOptions calibration_options;
   uint64_t seed = 0;
+  std::string run_dir;               // where methods may write logs ("" = nowhere)
+  nlohmann::json details = nlohmann::json::object();  // method-specific results for metrics.json
 };
 
 class Method {

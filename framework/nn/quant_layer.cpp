@@ -42,7 +42,9 @@ torch::Tensor QuantLayerImpl::effective_weight() { return weight_quantizer(weigh
 torch::Tensor QuantLayerImpl::forward(const torch::Tensor& x) {
   auto y = op(input_quantizer(x), effective_weight());
   if (!bn_.is_empty()) y = bn_(y);
-  return output_quantizer(apply_activation(y, activation_));
+  y = output_quantizer(apply_activation(y, activation_));
+  if (tap_) tap_(x, y);
+  return y;
 }
 
 void QuantLayerImpl::attach_bn(torch::nn::BatchNorm2d bn) {

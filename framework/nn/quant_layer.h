@@ -13,12 +13,15 @@
 // * act — the activation after BN (none / ReLU / ReLU6), inside the layer so an output
 //   quantiser sits after it, exactly where BRECQ puts it.
 // Parameter names are torchvision's: "weight" and "bias" (bias only when present).
+// A tap (set_tap) sees every forward's raw input and final output: LibTorch has no forward
+// hooks, and layer-wise reconstruction needs a layer's input inside its unit.
 #pragma once
 
 #include "framework/quant/quantizer.h"
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 
 namespace ptq {
@@ -42,6 +45,9 @@ class QuantLayerImpl : public torch::nn::Module {
   Activation activation() const { return activation_; }
   int64_t out_features() const { return weight.size(0); }
 
+  using Tap = std::function<void(const torch::Tensor& input, const torch::Tensor& output)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
+
   torch::Tensor weight, bias;
   Quantizer input_quantizer{nullptr}, weight_quantizer{nullptr}, output_quantizer{nullptr};
 
@@ -54,6 +60,7 @@ class QuantLayerImpl : public torch::nn::Module {
  private:
   Activation activation_;
   torch::nn::BatchNorm2d bn_{nullptr};
+  Tap tap_;
 };
 
 struct QuantConv2dOptions {

@@ -22,6 +22,8 @@ void QuantizerImpl::configure(QuantizerOptions options) {
   configured_ = true;
   calibrated_ = false;
   state_ = QuantizerState::Off;
+  rounding_.reset();
+  keep_prob_ = 1.0;
   observer_ = make_observer(options_.observer);
   torch::NoGradGuard no_grad;
   scale_.set_data(torch::ones({1, 1}));
@@ -33,6 +35,8 @@ void QuantizerImpl::reset() {
   options_ = QuantizerOptions();
   configured_ = calibrated_ = false;
   state_ = QuantizerState::Off;
+  rounding_.reset();
+  keep_prob_ = 1.0;
   observer_.reset();
   torch::NoGradGuard no_grad;
   scale_.set_data(torch::ones({1, 1}));
@@ -95,9 +99,18 @@ torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) {
             options_.spec.to_string(), q.scale.size(0), q.scale.size(1), fmt::join(x.sizes(), ", "),
             layout.rows, layout.groups);
   torch::Tensor s = q.scale;
-  if (options_.learnable_scale && options_.lsq_grad_scale && options_.spec.format == NumberFormat::Int)
+  if (s.requires_grad() && options_.lsq_grad_scale && options_.spec.format == NumberFormat::Int)
     s = scale_grad(s, 1.0 / std::sqrt(static_cast<double>(x.numel()) * static_cast<double>(options_.spec.qmax())));
-  return from_groups(fake_quant_grouped(xg, s, q.zero_point, options_.spec), layout);
+  auto y = from_groups(rounding_ ? rounding_->fake_quant(xg, s, q.zero_point, options_.spec)
+                                 : fake_quant_grouped(xg, s, q.zero_point, options_.spec),
+                       layout);
+  if (keep_prob_ < 1.0) y = torch::where(torch::rand_like(x) < keep_prob_, y, x);
+  return y;
+}
+
+void QuantizerImpl::set_keep_prob(double keep_prob) {
+  PTQ_CHECK(keep_prob >= 0.0 && keep_prob <= 1.0, "quantizer keep probability must lie in [0, 1], got {}", keep_prob);
+  keep_prob_ = keep_prob;
 }
 
 std::string QuantizerImpl::describe() const {

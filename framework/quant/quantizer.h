@@ -7,11 +7,17 @@
 // optionally with LSQ's gradient scale 1/sqrt(numel·Qp)); zero point a buffer
 // "zero_point" (never learned, as in BRECQ/QDrop). Weight quantisers calibrate once from
 // the weight (calibrate()); activation quantisers observe batches, then finish_calibration().
+// Two hooks serve reconstruction: a RoundingPolicy replaces round-to-nearest (AdaRound),
+// and keep_prob < 1 makes the output an element-wise random mix of the quantised and the
+// float value, each element quantised with probability keep_prob (QDrop's dropping; fresh
+// randomness from LibTorch's global generator at every call, none drawn at keep_prob = 1).
+// The LSQ gradient scale applies whenever the scale requires grad.
 #pragma once
 
 #include "framework/quant/observer.h"
 #include "framework/quant/qparams.h"
 #include "framework/quant/quant_spec.h"
+#include "framework/quant/rounding_policy.h"
 
 #include <torch/torch.h>
 
@@ -53,6 +59,12 @@ class QuantizerImpl : public torch::nn::Module {
   void finish_calibration();
   void set_qparams(const QParams& q);
 
+  // Reconstruction hooks (see the header comment); null / 1.0 restore plain behaviour.
+  void set_rounding(std::shared_ptr<RoundingPolicy> rounding) { rounding_ = std::move(rounding); }
+  const std::shared_ptr<RoundingPolicy>& rounding() const { return rounding_; }
+  void set_keep_prob(double keep_prob);
+  double keep_prob() const { return keep_prob_; }
+
   const torch::Tensor& scale() const { return scale_; }
   const torch::Tensor& zero_point() const { return zero_point_; }
 
@@ -69,6 +81,8 @@ class QuantizerImpl : public torch::nn::Module {
   QuantizerState state_ = QuantizerState::Off;
   std::unique_ptr<Observer> observer_;
   torch::Tensor scale_, zero_point_;
+  std::shared_ptr<RoundingPolicy> rounding_;
+  double keep_prob_ = 1.0;
 };
 
 TORCH_MODULE(Quantizer);

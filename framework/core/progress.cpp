@@ -1,4 +1,4 @@
-#include "framework/experiment/progress.h"
+#include "framework/core/progress.h"
 
 #include <fmt/format.h>
 

@@ -1,0 +1,13 @@
+// Shared steps of reconstruction methods: run one Reconstructor pass with its log in the
+// run directory (<run_dir>/recon.jsonl) and its report appended to the method's details
+// (ctx.details["passes"]), so metrics.json records per-group loss, iterations and time.
+#pragma once
+
+#include "framework/method/method.h"
+#include "framework/recon/reconstructor.h"
+
+namespace ptq {
+
+ReconReport run_recon_pass(MethodContext& ctx, Reconstructor& reconstructor);
+
+}  // namespace ptq

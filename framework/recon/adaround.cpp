@@ -1,0 +1,70 @@
+#include "framework/recon/adaround.h"
+
+#include "framework/core/check.h"
+
+#include <cmath>
+
+namespace ptq {
+
+void AdaRoundOptions::validate(const std::string& where) const {
+  PTQ_CHECK(zeta > 1.0 && gamma < 0.0, "{}: AdaRound needs zeta > 1 and gamma < 0, got zeta {} gamma {}", where,
+            zeta, gamma);
+  PTQ_CHECK(lambda >= 0.0, "{}.lambda: expected a number >= 0, got {}", where, lambda);
+  PTQ_CHECK(warmup >= 0.0 && warmup < 1.0, "{}.warmup: expected a fraction in [0, 1), got {}", where, warmup);
+  PTQ_CHECK(beta_start > 0.0 && beta_end > 0.0, "{}: beta_start and beta_end must be positive", where);
+  PTQ_CHECK(lr > 0.0, "{}.lr: expected a number > 0, got {}", where, lr);
+}
+
+AdaRound::AdaRound(const torch::Tensor& wg, const torch::Tensor& scale, const QuantSpec& spec,
+                   const AdaRoundOptions& options)
+    : options_(options) {
+  PTQ_CHECK(spec.format == NumberFormat::Int, "AdaRound needs an integer weight format, got {}", spec.to_string());
+  options_.validate("adaround");
+  torch::NoGradGuard no_grad;
+  valid_ = ~torch::isnan(wg);
+  auto y = torch::nan_to_num(wg.detach(), 0.0) / scale.detach().unsqueeze(-1);
+  floor_ = torch::floor(y);
+  // rest in [0, 1); V0 solves h(V0) = rest (inside the clamp, which rest always is).
+  auto rest = y - floor_;
+  const double zeta = options_.zeta, gamma = options_.gamma;
+  v_ = (-torch::log((zeta - gamma) / (rest - gamma) - 1.0)).set_requires_grad(true);
+}
+
+torch::Tensor AdaRound::h() const {
+  return torch::clamp(torch::sigmoid(v_) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
+}
+
+torch::Tensor AdaRound::regularizer(double beta) const {
+  auto r = 1.0 - torch::pow((h() - 0.5).abs() * 2.0, beta);
+  return torch::where(valid_, r, torch::zeros_like(r)).sum();
+}
+
+torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
+                                   const torch::Tensor& zero_point, const QuantSpec& spec) {
+  PTQ_INTERNAL_ASSERT(xg.sizes() == v_.sizes(), "AdaRound built for shape [{}] applied to [{}]",
+                      fmt::join(v_.sizes(), ", "), fmt::join(xg.sizes(), ", "));
+  auto s = scale.unsqueeze(-1);
+  auto z = zero_point.unsqueeze(-1);
+  torch::Tensor base = options_.fixed_floor ? floor_ : torch::floor(xg.detach() / s.detach());
+  torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
+  auto q = torch::clamp(base + up + z, static_cast<double>(spec.qmin()), static_cast<double>(spec.qmax()));
+  return (q - z) * s;
+}
+
+double adaround_beta(int64_t t, int64_t total, const AdaRoundOptions& o) {
+  const double start = o.warmup * static_cast<double>(total);
+  if (static_cast<double>(t) < start) return o.beta_start;
+  const double rel = (static_cast<double>(t) - start) / std::max(1e-12, static_cast<double>(total) - start);
+  return o.beta_end + (o.beta_start - o.beta_end) * std::max(0.0, 1.0 - rel);
+}
+
+bool adaround_regularizer_active(int64_t t, int64_t total, const AdaRoundOptions& o) {
+  return static_cast<double>(t) >= o.warmup * static_cast<double>(total);
+}
+
+double cosine_lr(double base, int64_t t, int64_t total) {
+  if (total <= 0) return base;
+  return base * 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(t) / static_cast<double>(total)));
+}
+
+}  // namespace ptq

@@ -1,0 +1,66 @@
+// AdaRound (Nagel et al., 2020) as every reference code base implements it
+// (ptq-methods.md §1): each weight learns whether it rounds down or up.
+//
+//   h(V)   = clamp(sigmoid(V)·(ζ − γ) + γ, 0, 1)            ζ = 1.1, γ = −0.1
+//   soft   : Ŵ = s·(clamp(⌊W/s⌋ + h(V) + z, qmin, qmax) − z)   (training)
+//   hard   : Ŵ = s·(clamp(⌊W/s⌋ + [V ≥ 0] + z, qmin, qmax) − z)
+//   V0     = −log((ζ − γ)/(rest − γ) − 1) with rest = W/s − ⌊W/s⌋, so h(V0) = rest and the
+//            soft weight starts equal to the float weight (up to clipping)
+//   f_reg  = Σ (1 − |2h(V) − 1|^β), over every weight (NaN padding of partial groups excluded)
+//   β(t)   = β_start until warmup·T, then linear to β_end at T (BRECQ's LinearTempDecay;
+//            t counts from 1 as in the code); the regulariser is off before warmup·T.
+// ⌊W/s⌋ is recomputed from the frozen weight at each call (BRECQ, QDrop, PD-Quant) unless
+// fixed_floor, which freezes it at construction (MetaAug, whose weight scale is learned).
+// Integer formats only.
+#pragma once
+
+#include "framework/quant/rounding_policy.h"
+
+#include <torch/torch.h>
+
+namespace ptq {
+
+struct AdaRoundOptions {
+  double zeta = 1.1;
+  double gamma = -0.1;
+  double lambda = 0.01;     // regulariser weight (0.1 MobileNetV2, 0.2 MnasNet, 1.0 MetaAug)
+  double warmup = 0.2;      // fraction of iterations without the regulariser / with β_start
+  double beta_start = 20.0;
+  double beta_end = 2.0;
+  double lr = 1e-3;         // Adam on V (PD-Quant: 3e-3)
+  bool fixed_floor = false; // freeze ⌊W/s⌋ at construction (MetaAug)
+
+  void validate(const std::string& where) const;
+};
+
+class AdaRound final : public RoundingPolicy {
+ public:
+  // weight_grouped [R, nG, G] (NaN padding allowed), scale / zero_point [R, nG].
+  AdaRound(const torch::Tensor& weight_grouped, const torch::Tensor& scale, const QuantSpec& spec,
+           const AdaRoundOptions& options);
+
+  torch::Tensor fake_quant(const torch::Tensor& xg, const torch::Tensor& scale, const torch::Tensor& zero_point,
+                           const QuantSpec& spec) override;
+
+  // Soft (h(V)) while optimising, hard ([V ≥ 0]) afterwards.
+  void set_soft(bool soft) { soft_ = soft; }
+  bool soft() const { return soft_; }
+
+  torch::Tensor h() const;                         // rectified sigmoid of V
+  torch::Tensor regularizer(double beta) const;    // f_reg (scalar, differentiable in V)
+  torch::Tensor& v() { return v_; }                // the learned parameter [R, nG, G]
+
+ private:
+  AdaRoundOptions options_;
+  torch::Tensor v_, valid_, floor_;
+  bool soft_ = true;
+};
+
+// β at step t of T (t from 1), and whether the regulariser is active.
+double adaround_beta(int64_t t, int64_t total, const AdaRoundOptions& o);
+bool adaround_regularizer_active(int64_t t, int64_t total, const AdaRoundOptions& o);
+
+// Closed-form cosine annealing (CosineAnnealingLR, eta_min = 0): the lr used at step t of T (t from 0).
+double cosine_lr(double base, int64_t t, int64_t total);
+
+}  // namespace ptq

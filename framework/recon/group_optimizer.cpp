@@ -1,0 +1,245 @@
+#include "framework/recon/group_optimizer.h"
+
+#include "framework/core/check.h"
+#include "framework/core/progress.h"
+#include "framework/quant/fake_quant.h"
+#include "framework/quant/grouping.h"
+#include "framework/recon/adaround.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+
+namespace ptq {
+namespace {
+
+struct LearnedRounding {
+  LayerEntry layer;
+  std::shared_ptr<AdaRound> rounding;
+};
+
+torch::Tensor sample_rows(int64_t n, int64_t batch, const std::string& sampling) {
+  if (sampling == "without_replacement") return torch::randperm(n, torch::kLong).narrow(0, 0, std::min(batch, n));
+  return torch::randint(0, n, {batch}, torch::kLong);
+}
+
+void set_adam_lr(torch::optim::Adam& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+// Hard rounding written into the weight; nearest rounding then reproduces it exactly.
+void write_back(std::vector<LearnedRounding>& learned) {
+  torch::NoGradGuard no_grad;
+  for (auto& lr : learned) {
+    auto& layer = *lr.layer.layer;
+    auto wq = layer.weight_quantizer;
+    lr.rounding->set_soft(false);
+    const auto layout = group_layout(wq->options().spec, layer.weight.sizes());
+    auto hard = from_groups(
+        lr.rounding->fake_quant(to_groups(layer.weight, layout), wq->scale().detach(), wq->zero_point(), wq->options().spec),
+        layout);
+    layer.weight.set_data(hard.contiguous());
+    wq->set_rounding(nullptr);
+  }
+}
+
+}  // namespace
+
+void verify_weights_on_grid(const std::vector<LayerEntry>& layers) {
+  torch::NoGradGuard no_grad;
+  for (const auto& e : layers) {
+    auto wq = e.layer->weight_quantizer;
+    if (!wq->configured() || wq->state() != QuantizerState::Quantize) continue;
+    const auto& spec = wq->options().spec;
+    if (spec.format != NumberFormat::Int) continue;
+    const auto& w = e.layer->weight;
+    const auto layout = group_layout(spec, w.sizes());
+    auto codes = to_groups(w, layout) / wq->scale().unsqueeze(-1) + wq->zero_point().unsqueeze(-1);
+    auto valid = ~torch::isnan(codes);
+    auto q = torch::round(codes);
+    auto off_grid = ((codes - q).abs() > 1e-3) | (q < static_cast<double>(spec.qmin())) |
+                    (q > static_cast<double>(spec.qmax()));
+    const auto bad = (off_grid & valid).sum().item<int64_t>();
+    PTQ_INTERNAL_ASSERT(bad == 0, "layer {}: {} weights are off the {} grid after reconstruction", e.name, bad,
+                        spec.to_string());
+    PTQ_INTERNAL_ASSERT(torch::equal(wq->forward(w), w),
+                        "layer {}: fake-quantising the written-back weights changes them", e.name);
+  }
+}
+
+GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy& input,
+                           const std::vector<std::shared_ptr<ReconLoss>>& losses, std::ostream* log) {
+  const auto& g = ctx.group;
+  GroupReport rep;
+  rep.pass = o.pass;
+  rep.name = g.name;
+  const auto layers = group_layers(ctx.model, g);
+  const auto acts = o.quantize_activations ? group_act_quantizers(ctx.model, g) : std::vector<Quantizer>{};
+  const auto t0 = std::chrono::steady_clock::now();
+
+  for (const auto& loss : losses) loss->prepare(ctx);
+  input.prepare(ctx);
+
+  // Learned pieces: AdaRound V per layer, LSQ activation scales, weight scales.
+  std::vector<LearnedRounding> learned;
+  std::vector<torch::Tensor> v_params, act_scales, weight_scales;
+  if (o.rounding == "adaround")
+    for (const auto& e : layers) {
+      auto wq = e.layer->weight_quantizer;
+      if (!wq->configured() || wq->state() != QuantizerState::Quantize) continue;
+      auto opts = o.adaround;
+      opts.fixed_floor = opts.fixed_floor || o.learn_weight_scale;
+      const auto layout = group_layout(wq->options().spec, e.layer->weight.sizes());
+      auto r = std::make_shared<AdaRound>(to_groups(e.layer->weight.detach(), layout), wq->scale(), wq->options().spec,
+                                          opts);
+      wq->set_rounding(r);
+      learned.push_back({e, r});
+      v_params.push_back(r->v());
+    }
+  if (o.learn_weight_scale)
+    for (const auto& e : layers)
+      if (e.layer->weight_quantizer->configured() && e.layer->weight_quantizer->state() == QuantizerState::Quantize) {
+        torch::Tensor s = e.layer->weight_quantizer->scale();
+        s.set_requires_grad(true);
+        weight_scales.push_back(s);
+      }
+  if (o.learn_act_scale)
+    for (const auto& q : acts)
+      if (q->state() == QuantizerState::Quantize && !q->options().spec.dynamic) {
+        torch::Tensor s = q->scale();
+        s.set_requires_grad(true);
+        act_scales.push_back(s);
+      }
+  for (auto q : acts) q->set_keep_prob(o.act_keep_prob);
+
+  std::vector<std::unique_ptr<torch::optim::Adam>> opts;
+  if (!v_params.empty())
+    opts.push_back(std::make_unique<torch::optim::Adam>(v_params, torch::optim::AdamOptions(o.adaround.lr)));
+  torch::optim::Adam* act_opt = nullptr;
+  if (!act_scales.empty()) {
+    opts.push_back(std::make_unique<torch::optim::Adam>(act_scales, torch::optim::AdamOptions(o.act_lr)));
+    act_opt = opts.back().get();
+  }
+  if (!weight_scales.empty())
+    opts.push_back(std::make_unique<torch::optim::Adam>(weight_scales, torch::optim::AdamOptions(o.weight_scale_lr)));
+
+  const int64_t iters = opts.empty() ? 0 : o.iters;
+  ProgressBar bar(fmt::format("{} {}", o.pass, g.name), std::max<int64_t>(iters, 1), o.progress && iters > 0);
+  double window_sum = 0.0, best_window = std::numeric_limits<double>::infinity(), last_loss = 0.0;
+  int64_t window_n = 0, bad_windows = 0;
+  bool first_window = true;
+  for (int64_t t = 0; t < iters; ++t) {
+    auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
+    auto x = input.batch(ctx, idx);
+    auto target = ctx.cache.gather("fp_out", idx);
+    auto y = ctx.forward(x);
+    LossTerms terms;
+    torch::Tensor total;
+    for (const auto& loss : losses) {
+      auto l = loss->compute(LossBatch{y, target, idx, ctx}, terms);
+      total = total.defined() ? total + l : l;
+    }
+    double rec = 0.0;
+    for (const auto& kv : terms) rec += kv.second;
+    double beta = 0.0;
+    if (!learned.empty() && o.adaround.lambda > 0.0 && adaround_regularizer_active(t + 1, iters, o.adaround)) {
+      beta = adaround_beta(t + 1, iters, o.adaround);
+      torch::Tensor reg;
+      for (const auto& lr : learned) {
+        auto r = lr.rounding->regularizer(beta);
+        reg = reg.defined() ? reg + r : r;
+      }
+      reg = reg * o.adaround.lambda;
+      terms["round"] = reg.item<double>();
+      total = total + reg;
+    }
+    const double value = total.item<double>();
+    PTQ_CHECK(std::isfinite(value),
+              "reconstruction of group '{}' ({} pass) diverged at iteration {} of {}: the loss is {} (last finite "
+              "loss {:.6g}); lower the learning rates (adaround.lr, act_lr, weight_scale_lr) or check the "
+              "calibration data and the quantiser ranges. Results written before this group are kept.",
+              g.name, o.pass, t + 1, iters, value, last_loss);
+    last_loss = value;
+    for (auto& opt : opts) opt->zero_grad();
+    total.backward();
+    for (auto& opt : opts) opt->step();
+    if (act_opt && o.act_lr_schedule == "cosine") set_adam_lr(*act_opt, cosine_lr(o.act_lr, t + 1, iters));
+    if (!act_scales.empty() || !weight_scales.empty()) {
+      torch::NoGradGuard no_grad;
+      for (auto& s : act_scales) s.clamp_min_(1e-8);
+      for (auto& s : weight_scales) s.clamp_min_(1e-8);
+    }
+
+    window_sum += rec;
+    ++window_n;
+    const bool log_now = o.log_every > 0 && ((t + 1) % o.log_every == 0 || t + 1 == iters);
+    if (log && log_now) {
+      nlohmann::json line = {{"pass", o.pass}, {"group", g.name}, {"iter", t + 1}, {"loss", terms}};
+      if (beta > 0.0) line["beta"] = beta;
+      if (act_opt) line["act_lr"] = cosine_lr(o.act_lr, t + 1, iters);
+      *log << line.dump() << "\n" << std::flush;
+    }
+    if (window_n == std::max<int64_t>(o.early_stop.window, 1) || t + 1 == iters) {
+      const double mean = window_sum / static_cast<double>(window_n);
+      if (first_window) rep.first_loss = mean, first_window = false;
+      rep.final_loss = mean;
+      if (o.early_stop.enabled) {
+        if (mean < best_window * (1.0 - o.early_stop.min_delta)) {
+          best_window = mean;
+          bad_windows = 0;
+        } else if (++bad_windows >= o.early_stop.patience) {
+          rep.early_stopped = true;
+        }
+      }
+      window_sum = 0.0;
+      window_n = 0;
+    }
+    rep.iters = t + 1;
+    if ((t + 1) % std::max<int64_t>(1, iters / 100) == 0 || t + 1 == iters)
+      bar.update(t + 1, fmt::format("loss {:.4g}", rec));
+    if (rep.early_stopped) break;
+  }
+  for (auto q : acts) q->set_keep_prob(1.0);
+  for (auto& s : act_scales) s.set_requires_grad(false);
+  for (auto& s : weight_scales) s.set_requires_grad(false);
+
+  // Hard rounding, write-back, and the check that the written weights reproduce it.
+  torch::Tensor probe, before;
+  if (o.verify && !learned.empty()) {
+    torch::NoGradGuard no_grad;
+    for (auto& lr : learned) lr.rounding->set_soft(false);
+    probe = ctx.cache.slice(ctx.cache.has("q_in") ? "q_in" : "fp_in", 0, std::min<int64_t>(ctx.rows, 8)).clone();
+    before = ctx.forward(probe);
+  }
+  write_back(learned);
+  if (o.verify) {
+    verify_weights_on_grid(layers);
+    if (probe.defined()) {
+      torch::NoGradGuard no_grad;
+      auto after = ctx.forward(probe);
+      PTQ_INTERNAL_ASSERT(torch::equal(before, after),
+                          "group {}: the written-back weights change its output (max |diff| {})", g.name,
+                          (before - after).abs().max().item<double>());
+    }
+  }
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (iters > 0)
+    bar.finish(fmt::format("loss {:.4g} -> {:.4g}{}", rep.first_loss, rep.final_loss,
+                           rep.early_stopped ? " (early stop)" : ""));
+  if (log)
+    *log << nlohmann::json({{"pass", o.pass},
+                            {"group", g.name},
+                            {"done", true},
+                            {"iters", rep.iters},
+                            {"seconds", rep.seconds},
+                            {"first_loss", rep.first_loss},
+                            {"final_loss", rep.final_loss},
+                            {"early_stopped", rep.early_stopped}})
+                .dump()
+         << "\n"
+         << std::flush;
+  return rep;
+}
+
+}  // namespace ptq

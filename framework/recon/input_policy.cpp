@@ -1,0 +1,54 @@
+#include "framework/recon/input_policy.h"
+
+#include "framework/core/check.h"
+
+namespace ptq {
+namespace {
+
+class FloatInput final : public InputPolicy {
+ public:
+  std::string name() const override { return "fp"; }
+  bool needs_fp_input() const override { return true; }
+  bool needs_quant_input() const override { return false; }
+  torch::Tensor batch(GroupContext& g, const torch::Tensor& idx) override { return g.cache.gather("fp_in", idx); }
+};
+
+class QuantInput final : public InputPolicy {
+ public:
+  std::string name() const override { return "quant"; }
+  bool needs_fp_input() const override { return false; }
+  bool needs_quant_input() const override { return true; }
+  torch::Tensor batch(GroupContext& g, const torch::Tensor& idx) override { return g.cache.gather("q_in", idx); }
+};
+
+class DropInput final : public InputPolicy {
+ public:
+  explicit DropInput(double keep) : keep_(keep) {}
+  std::string name() const override { return "drop"; }
+  bool needs_fp_input() const override { return keep_ < 1.0; }
+  bool needs_quant_input() const override { return true; }
+  torch::Tensor batch(GroupContext& g, const torch::Tensor& idx) override {
+    auto q = g.cache.gather("q_in", idx);
+    if (keep_ >= 1.0) return q;
+    auto fp = g.cache.gather("fp_in", idx);
+    return torch::where(torch::rand_like(q) < keep_, q, fp);
+  }
+
+ private:
+  double keep_;
+};
+
+}  // namespace
+
+std::shared_ptr<InputPolicy> make_input_policy(const InputPolicyOptions& o) {
+  if (o.kind == "fp") return std::make_shared<FloatInput>();
+  if (o.kind == "quant") return std::make_shared<QuantInput>();
+  if (o.kind == "drop") {
+    PTQ_CHECK(o.keep_prob >= 0.0 && o.keep_prob <= 1.0, "input.keep_prob: expected a probability in [0, 1], got {}",
+              o.keep_prob);
+    return std::make_shared<DropInput>(o.keep_prob);
+  }
+  PTQ_FAIL("input.policy: expected one of fp, quant, drop, got \"{}\"", o.kind);
+}
+
+}  // namespace ptq
