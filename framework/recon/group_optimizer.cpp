@@ -126,8 +126,11 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
 
   const int64_t iters = opts.empty() ? 0 : o.iters;
   ProgressBar bar(fmt::format("{} {}", o.pass, g.name), std::max<int64_t>(iters, 1), o.progress && iters > 0);
-  double window_sum = 0.0, best_window = std::numeric_limits<double>::infinity(), last_loss = 0.0;
-  int64_t window_n = 0, bad_windows = 0;
+  // first_loss / final_loss: means over the first and last report windows (a tenth of the
+  // run, at most 500 iterations); early stopping compares means over its own windows.
+  const int64_t report_window = std::max<int64_t>(1, std::min<int64_t>(500, iters / 10));
+  double report_sum = 0.0, stop_sum = 0.0, best_window = std::numeric_limits<double>::infinity(), last_loss = 0.0;
+  int64_t report_n = 0, stop_n = 0, bad_windows = 0;
   bool first_window = true;
   for (int64_t t = 0; t < iters; ++t) {
     auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
@@ -171,8 +174,10 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       for (auto& s : weight_scales) s.clamp_min_(1e-8);
     }
 
-    window_sum += rec;
-    ++window_n;
+    report_sum += rec;
+    stop_sum += rec;
+    ++report_n;
+    ++stop_n;
     const bool log_now = o.log_every > 0 && ((t + 1) % o.log_every == 0 || t + 1 == iters);
     if (log && log_now) {
       nlohmann::json line = {{"pass", o.pass}, {"group", g.name}, {"iter", t + 1}, {"loss", terms}};
@@ -180,20 +185,24 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       if (act_opt) line["act_lr"] = cosine_lr(o.act_lr, t + 1, iters);
       *log << line.dump() << "\n" << std::flush;
     }
-    if (window_n == std::max<int64_t>(o.early_stop.window, 1) || t + 1 == iters) {
-      const double mean = window_sum / static_cast<double>(window_n);
+    if (report_n == report_window || t + 1 == iters) {
+      const double mean = report_sum / static_cast<double>(report_n);
       if (first_window) rep.first_loss = mean, first_window = false;
       rep.final_loss = mean;
-      if (o.early_stop.enabled) {
-        if (mean < best_window * (1.0 - o.early_stop.min_delta)) {
-          best_window = mean;
-          bad_windows = 0;
-        } else if (++bad_windows >= o.early_stop.patience) {
-          rep.early_stopped = true;
-        }
+      report_sum = 0.0;
+      report_n = 0;
+    }
+    if (o.early_stop.enabled && stop_n == o.early_stop.window) {
+      const double mean = stop_sum / static_cast<double>(stop_n);
+      if (mean < best_window * (1.0 - o.early_stop.min_delta)) {
+        best_window = mean;
+        bad_windows = 0;
+      } else if (++bad_windows >= o.early_stop.patience) {
+        rep.early_stopped = true;
+        rep.final_loss = mean;
       }
-      window_sum = 0.0;
-      window_n = 0;
+      stop_sum = 0.0;
+      stop_n = 0;
     }
     rep.iters = t + 1;
     if ((t + 1) % std::max<int64_t>(1, iters / 100) == 0 || t + 1 == iters)

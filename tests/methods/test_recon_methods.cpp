@@ -6,7 +6,7 @@
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
 #include "methods/qdrop/qdrop_method.h"
-#include "support/recon_fixture.h"
+#include "tests/support/recon_fixture.h"
 
 using namespace ptq;
 

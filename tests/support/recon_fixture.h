@@ -7,7 +7,7 @@
 #include "framework/nn/quant_setup.h"
 #include "framework/nn/zoo.h"
 #include "framework/recon/recon_options.h"
-#include "support/fixtures.h"
+#include "tests/support/fixtures.h"
 
 #include <torch/torch.h>
 

@@ -4,7 +4,7 @@
 #include "framework/quant/grouping.h"
 #include "framework/quant/quantizer.h"
 #include "framework/recon/adaround.h"
-#include "support/tensors.h"
+#include "tests/support/tensors.h"
 
 using namespace ptq;
 
@@ -75,7 +75,7 @@ TEST_CASE("adaround: beta schedule and regulariser warm-up follow LinearTempDeca
 TEST_CASE("adaround: annealing the regulariser drives every h(V) to 0 or 1", "[recon][adaround]") {
   auto s = channel_quantizer(4, {16, 8});
   AdaRoundOptions o;
-  o.lambda = 0.01;
+  o.lambda = 0.1;
   AdaRound r(s.wg, s.q->scale(), s.q->options().spec, o);
   torch::optim::Adam opt({r.v()}, torch::optim::AdamOptions(1e-2));
   const int64_t iters = 1000;

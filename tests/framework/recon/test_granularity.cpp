@@ -2,7 +2,7 @@
 
 #include "framework/nn/zoo.h"
 #include "framework/recon/granularity.h"
-#include "support/fixtures.h"
+#include "tests/support/fixtures.h"
 
 using namespace ptq;
 

@@ -3,7 +3,7 @@
 #include "framework/recon/activation_cache.h"
 #include "framework/recon/granularity.h"
 #include "framework/recon/loss.h"
-#include "support/recon_fixture.h"
+#include "tests/support/recon_fixture.h"
 
 using namespace ptq;
 
