@@ -14,5 +14,6 @@ int cmd_train(const Argv& args, const Argv& full_argv);
 int cmd_eval(const Argv& args);
 int cmd_predict(const Argv& args);
 int cmd_list(const Argv& args);
+int cmd_summarize(const Argv& args);
 
 }  // namespace ptq::cli

@@ -19,7 +19,8 @@ void usage() {
                "  train    CONFIG   train the config's FP model and write safetensors weights\n"
                "  eval     CONFIG   FP top-1, loss and throughput of the config's model\n"
                "  predict  CONFIG   logits for an input tensor (to compare with PyTorch)\n"
-               "  list     [TOPIC]  models, methods, observers and number formats\n";
+               "  list     [TOPIC]  models, methods, observers and number formats\n"
+               "  summarize PATH... mean ± std over repeated runs (seeds) as a Markdown table\n";
 }
 
 }  // namespace
@@ -38,8 +39,9 @@ int main(int argc, char** argv) {
     if (cmd == "eval") return ptq::cli::cmd_eval(rest);
     if (cmd == "predict") return ptq::cli::cmd_predict(rest);
     if (cmd == "list") return ptq::cli::cmd_list(rest);
+    if (cmd == "summarize") return ptq::cli::cmd_summarize(rest);
     std::cerr << "error: unknown command '" << cmd << "'"
-              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list"}) << "; see 'ptq --help'\n";
+              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize"}) << "; see 'ptq --help'\n";
     return 2;
   } catch (const ptq::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";

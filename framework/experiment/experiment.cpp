@@ -52,7 +52,7 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
   log_to_file(run.path() + "/run.log");
   log_info("run {} -> {} ({} threads, LibTorch {})", spec.name, run.path(), threads, torch_version());
 
-  Json metrics = {{"config", spec.name}, {"run_dir", run.path()}, {"runs", Json::array()}};
+  Json metrics = {{"config", spec.name}, {"seed", spec.seed}, {"run_dir", run.path()}, {"runs", Json::array()}};
   const auto data = load_datasets(spec);
   bool trained = false;
   auto model = load_fp_model(spec, data, &trained);

@@ -46,7 +46,9 @@ TrainOptions read_train(const config::Section& s, uint64_t seed) {
   t.momentum = s.get_double("momentum", t.momentum, DoubleRange{0.0, 1.0});
   t.weight_decay = s.get_double("weight_decay", t.weight_decay, DoubleRange::at_least(0.0));
   t.progress = s.get_bool("progress", true);
-  t.seed = seed;
+  // The FP model's seed (initialisation and batch order); defaults to the experiment seed.
+  // Fixing it lets PTQ seeds vary over one trained model.
+  t.seed = static_cast<uint64_t>(s.get_int("seed", static_cast<int64_t>(seed), IntRange::at_least(0)));
   return t;
 }
 

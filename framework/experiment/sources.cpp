@@ -77,18 +77,18 @@ std::string model_cache_dir() {
 
 QuantModel load_fp_model(const ExperimentSpec& spec, const Datasets& data, bool* trained) {
   if (trained) *trained = false;
-  seed_everything(spec.seed);
+  seed_everything(spec.train.seed);
   auto model = create_model(spec.model.arch, spec.model.options);
   const auto& w = spec.model.weights;
   if (w == "random") {
-    log_info("model {}: seeded random weights (seed {})", spec.model.arch, spec.seed);
+    log_info("model {}: seeded random weights (seed {})", spec.model.arch, spec.train.seed);
   } else if (w == "train") {
     const auto& m = spec.model.options;
     const auto& t = spec.train;
     const std::string key = fmt::format(
         "v1|{}|nc{}|ic{}|is{}|si{}|{}|{}|rs{}|3c{}|ep{}|bs{}|lr{}|mo{}|wd{}|seed{}|threads{}", spec.model.arch,
         m.num_classes, m.in_channels, m.image_size, m.small_input, spec.data.dataset, spec.data.root, spec.data.resize,
-        spec.data.three_channels, t.epochs, t.batch_size, t.lr, t.momentum, t.weight_decay, spec.seed,
+        spec.data.three_channels, t.epochs, t.batch_size, t.lr, t.momentum, t.weight_decay, t.seed,
         torch::get_num_threads());
     const std::string path = fmt::format("{}/models/{}-{:016x}.safetensors", model_cache_dir(), spec.model.arch, fnv1a(key));
     if (std::filesystem::exists(path)) {

@@ -1,0 +1,29 @@
+// ptq summarize PATH... [--out FILE.md] [--json FILE.json] — mean ± std over repeated runs.
+#include "experiments/cli_args.h"
+#include "experiments/commands.h"
+#include "framework/core/check.h"
+#include "framework/experiment/summary.h"
+#include "framework/io/atomic_file.h"
+
+#include <iostream>
+
+namespace ptq::cli {
+
+int cmd_summarize(const Argv& argv) {
+  const auto args = parse_args("summarize", argv, ArgSpec{{"out", "json"}, {}, {"help"}});
+  if (args.flag("help") || args.positional.empty()) {
+    std::cout << "usage: ptq summarize PATH... [--out FILE.md] [--json FILE.json]\n\n"
+                 "Groups the rows of every metrics.json under PATH (run folders or files) by config and run\n"
+                 "name, e.g. the seeds of one method and bit width, and prints top-1 mean ± std, Δ vs FP,\n"
+                 "mean method time and peak memory as a Markdown table.\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  const auto rows = summarize_runs(args.positional);
+  const auto md = summary_markdown(rows);
+  std::cout << md;
+  if (!args.value("out").empty()) io::write_text_atomic(args.value("out"), md);
+  if (!args.value("json").empty()) io::write_text_atomic(args.value("json"), summary_json(rows).dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace ptq::cli
