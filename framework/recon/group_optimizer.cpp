@@ -81,6 +81,16 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   for (const auto& loss : losses) loss->prepare(ctx);
   input.prepare(ctx);
 
+  // Float weights and biases are constants here (AdaRound reads ⌊W/s⌋ detached): no gradient
+  // buffers for them. Restored after the group.
+  std::vector<std::pair<torch::Tensor, bool>> frozen;
+  for (const auto& e : layers)
+    for (auto t : {e.layer->weight, e.layer->bias})
+      if (t.defined()) {
+        frozen.emplace_back(t, t.requires_grad());
+        t.set_requires_grad(false);
+      }
+
   // Learned pieces: AdaRound V per layer, LSQ activation scales, weight scales.
   std::vector<LearnedRounding> learned;
   std::vector<torch::Tensor> v_params, act_scales, weight_scales;
@@ -132,6 +142,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   double report_sum = 0.0, stop_sum = 0.0, best_window = std::numeric_limits<double>::infinity(), last_loss = 0.0;
   int64_t report_n = 0, stop_n = 0, bad_windows = 0;
   bool first_window = true;
+  const auto t_loop = std::chrono::steady_clock::now();
   for (int64_t t = 0; t < iters; ++t) {
     auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
     auto x = input.batch(ctx, idx);
@@ -209,6 +220,8 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       bar.update(t + 1, fmt::format("loss {:.4g}", rec));
     if (rep.early_stopped) break;
   }
+  rep.loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_loop).count();
+  for (auto& [t, requires_grad] : frozen) t.set_requires_grad(requires_grad);
   for (auto q : acts) q->set_keep_prob(1.0);
   for (auto& s : act_scales) s.set_requires_grad(false);
   for (auto& s : weight_scales) s.set_requires_grad(false);

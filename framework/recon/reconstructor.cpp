@@ -41,6 +41,7 @@ nlohmann::json ReconReport::to_json() const {
                   {"first_loss", g.first_loss},
                   {"final_loss", g.final_loss},
                   {"seconds", g.seconds},
+                  {"loop_seconds", g.loop_seconds},
                   {"seconds_per_iter", g.seconds_per_iter()},
                   {"cache_seconds", g.cache_seconds}});
   return {{"pass", pass},

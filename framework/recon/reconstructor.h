@@ -42,7 +42,8 @@ struct GroupReport {
   int64_t iters = 0;
   double first_loss = 0.0, final_loss = 0.0;  // reconstruction terms (no regulariser), first / last window mean
   double seconds = 0.0, cache_seconds = 0.0;
-  double seconds_per_iter() const { return iters > 0 ? seconds / static_cast<double>(iters) : 0.0; }
+  double loop_seconds = 0.0;  // the optimisation loop alone (no preparation, write-back or checks)
+  double seconds_per_iter() const { return iters > 0 ? loop_seconds / static_cast<double>(iters) : 0.0; }
 };
 
 struct ReconReport {
