@@ -1,4 +1,4 @@
-// Reconstruction cost on CPU (or GPU with --device cuda), measured against a floor taken in
+// Reconstruction cost on CPU, measured against a floor taken in
 // the same run: for every unit of the model, seconds per reconstruction iteration (batch 32)
 // of the BRECQ weight stage, the BRECQ activation stage and QDrop, next to a plain LibTorch
 // forward + backward of the same float unit on the same batch; plus the time of the weight and

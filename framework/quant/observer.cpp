@@ -3,6 +3,7 @@
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
 #include "framework/quant/fake_quant.h"
+#include "kernels/lp_search/lp_search.h"
 
 #include <limits>
 
@@ -60,20 +61,36 @@ class DataKeepingObserver : public Observer {
  protected:
   torch::Tensor data() const { return chunks_.size() == 1 ? chunks_[0] : torch::cat(chunks_, -1); }
 
-  // Keeps, per group, the candidate with the strictly lowest score.
-  struct Best {
-    torch::Tensor score, scale, zero_point;
-    void offer(const torch::Tensor& s, const QParams& q) {
-      if (!score.defined()) {
-        score = s, scale = q.scale, zero_point = q.zero_point;
-        return;
-      }
-      auto better = s < score;
-      score = torch::where(better, s, score);
-      scale = torch::where(better, q.scale, scale);
-      zero_point = torch::where(better, q.zero_point, zero_point);
+  // Candidates are collected, then scored together: per group the first candidate with the
+  // lowest Lp score wins (the reference code's strict `<` over candidates in order).
+  struct Candidates {
+    std::vector<torch::Tensor> scales, zero_points;  // each [R, nG]
+    void add(const QParams& q) {
+      scales.push_back(q.scale.to(torch::kFloat));
+      zero_points.push_back(q.zero_point.to(torch::kFloat));
     }
   };
+
+  // Integer grids on CPU: one fused pass per block of data (kernels/lp_search); otherwise
+  // (minifloat, CUDA tensors) one fake-quant + score per candidate with tensor ops.
+  static QParams best_of(const torch::Tensor& xg, const Candidates& c, const QuantSpec& spec, double p) {
+    auto scales = torch::stack(c.scales), zps = torch::stack(c.zero_points);  // [C, R, nG]
+    const int64_t C = scales.size(0), R = xg.size(0), nG = xg.size(1);
+    torch::Tensor scores;
+    if (spec.format == NumberFormat::Int && xg.device().is_cpu()) {
+      scores = kernels::lp_scores_cpu(xg.reshape({R * nG, xg.size(2)}), scales.reshape({C, R * nG}),
+                                      zps.reshape({C, R * nG}), spec.qmin(), spec.qmax(), p)
+                   .view({C, R, nG});
+    } else {
+      std::vector<torch::Tensor> all;
+      for (int64_t i = 0; i < C; ++i) all.push_back(score_of(xg, {scales[i], zps[i]}, spec, p));
+      scores = torch::stack(all);
+    }
+    // NaN scores (empty groups) never win; argmin returns the first minimum.
+    scores = torch::nan_to_num(scores.to(torch::kDouble), std::numeric_limits<double>::infinity());
+    auto best = scores.argmin(0).unsqueeze(0);  // [1, R, nG]
+    return {scales.gather(0, best).squeeze(0), zps.gather(0, best).squeeze(0)};
+  }
 
   static torch::Tensor score_of(const torch::Tensor& xg, const QParams& q, const QuantSpec& spec, double p) {
     return lp_score(xg, fake_quant_grouped(xg, q.scale, q.zero_point, spec), p);
@@ -90,13 +107,12 @@ class MseShrinkObserver final : public DataKeepingObserver {
     torch::NoGradGuard no_grad;
     auto xg = data();
     auto [mn, mx] = group_min_max(xg);
-    Best best;
+    Candidates c;
     for (int i = 0; i < o_.steps; ++i) {
       const double f = 1.0 - o_.step * i;
-      auto q = qparams_from_range(mn * f, mx * f, spec);
-      best.offer(score_of(xg, q, spec, o_.p), q);
+      c.add(qparams_from_range(mn * f, mx * f, spec));
     }
-    return {best.scale, best.zero_point};
+    return best_of(xg, c, spec, o_.p);
   }
 
  private:
@@ -112,26 +128,30 @@ class MseGridObserver final : public DataKeepingObserver {
     auto [mn, mx] = group_min_max(xg);
     mn = mn.clamp_max(0.0), mx = mx.clamp_min(0.0);
     const bool two_sided = !spec.symmetric && spec.format == NumberFormat::Int && mn.lt(0).any().item<bool>();
-    Best best;
+    Candidates c;
     if (!two_sided) {
       auto range = spec.symmetric ? torch::max(mn.abs(), mx) : mx;
       for (int i = 1; i <= o_.grid_steps; ++i) {
         auto t = range * (static_cast<double>(i) / o_.grid_steps);
-        auto q = qparams_from_range(spec.symmetric ? -t : torch::zeros_like(t), t, spec);
-        best.offer(score_of(xg, q, spec, o_.p), q);
+        c.add(qparams_from_range(spec.symmetric ? -t : torch::zeros_like(t), t, spec));
       }
-    } else {
-      const int64_t levels = spec.qmax() - spec.qmin();
-      for (int i = 1; i <= o_.grid_steps; ++i) {
-        auto width = (mx - mn) * (static_cast<double>(i) / o_.grid_steps);
-        auto delta = width / static_cast<double>(levels);
-        for (int64_t j = 0; j <= levels; ++j) {
-          auto q = qparams_from_range(-delta * static_cast<double>(j), width - delta * static_cast<double>(j), spec);
-          best.offer(score_of(xg, q, spec, o_.p), q);
-        }
+      return best_of(xg, c, spec, o_.p);
+    }
+    // Range x zero point: scored in chunks of candidates so memory stays bounded at 8 bits.
+    const int64_t levels = spec.qmax() - spec.qmin();
+    std::vector<QParams> winners;
+    Candidates winner_set;
+    for (int i = 1; i <= o_.grid_steps; ++i) {
+      auto width = (mx - mn) * (static_cast<double>(i) / o_.grid_steps);
+      auto delta = width / static_cast<double>(levels);
+      for (int64_t j = 0; j <= levels; ++j)
+        c.add(qparams_from_range(-delta * static_cast<double>(j), width - delta * static_cast<double>(j), spec));
+      if (c.scales.size() >= 1024 || i == o_.grid_steps) {
+        winner_set.add(best_of(xg, c, spec, o_.p));
+        c = Candidates();
       }
     }
-    return {best.scale, best.zero_point};
+    return best_of(xg, winner_set, spec, o_.p);
   }
 
  private:

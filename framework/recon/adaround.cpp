@@ -51,6 +51,23 @@ torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor&
   return (q - z) * s;
 }
 
+std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {
+  torch::NoGradGuard no_grad;
+  return std::make_shared<HardRounding>((v_.detach() >= 0), options_.fixed_floor ? floor_ : torch::Tensor());
+}
+
+torch::Tensor HardRounding::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
+                                       const torch::Tensor& zero_point, const QuantSpec& spec) {
+  PTQ_INTERNAL_ASSERT(xg.sizes() == up_.sizes(), "learned rounding for shape [{}] applied to [{}]",
+                      fmt::join(up_.sizes(), ", "), fmt::join(xg.sizes(), ", "));
+  auto s = scale.unsqueeze(-1);
+  auto z = zero_point.unsqueeze(-1);
+  torch::Tensor base = floor_.defined() ? floor_ : torch::floor(xg.detach() / s.detach());
+  auto q = torch::clamp(base + up_.to(xg.scalar_type()) + z, static_cast<double>(spec.qmin()),
+                        static_cast<double>(spec.qmax()));
+  return (q - z) * s;
+}
+
 double adaround_beta(int64_t t, int64_t total, const AdaRoundOptions& o) {
   const double start = o.warmup * static_cast<double>(total);
   if (static_cast<double>(t) < start) return o.beta_start;

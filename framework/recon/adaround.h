@@ -11,6 +11,10 @@
 //            t counts from 1 as in the code); the regulariser is off before warmup·T.
 // ⌊W/s⌋ is recomputed from the frozen weight at each call (BRECQ, QDrop, PD-Quant) unless
 // fixed_floor, which freezes it at construction (MetaAug, whose weight scale is learned).
+// After optimisation the decision [V ≥ 0] is kept as a HardRounding policy in the quantiser
+// (BRECQ keeps AdaRound in hard mode; QDrop writes the rounded weight back instead — the same
+// quantised network, but ptq keeps the float weights so later passes and the float targets
+// still see the original model).
 // Integer formats only.
 #pragma once
 
@@ -50,10 +54,28 @@ class AdaRound final : public RoundingPolicy {
   torch::Tensor regularizer(double beta) const;    // f_reg (scalar, differentiable in V)
   torch::Tensor& v() { return v_; }                // the learned parameter [R, nG, G]
 
+  // The decided rounding as a compact policy (one bool per weight; no autograd state), which
+  // stays installed in the weight quantiser after reconstruction. The float weights are kept,
+  // so the float network (every quantiser off) is still the original one.
+  std::shared_ptr<RoundingPolicy> hardened() const;
+
  private:
   AdaRoundOptions options_;
   torch::Tensor v_, valid_, floor_;
   bool soft_ = true;
+};
+
+// Learned rounding after AdaRound: Ŵ = s·(clamp(⌊W/s⌋ + up + z, qmin, qmax) − z), with ⌊W/s⌋
+// recomputed from the weight, or frozen when the scale was learned (fixed_floor).
+class HardRounding final : public RoundingPolicy {
+ public:
+  HardRounding(torch::Tensor up, torch::Tensor fixed_floor) : up_(std::move(up)), floor_(std::move(fixed_floor)) {}
+  torch::Tensor fake_quant(const torch::Tensor& xg, const torch::Tensor& scale, const torch::Tensor& zero_point,
+                           const QuantSpec& spec) override;
+  const torch::Tensor& up() const { return up_; }
+
+ private:
+  torch::Tensor up_, floor_;  // floor_ undefined unless frozen
 };
 
 // β at step t of T (t from 1), and whether the regulariser is active.

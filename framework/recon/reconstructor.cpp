@@ -42,6 +42,9 @@ nlohmann::json ReconReport::to_json() const {
                   {"final_loss", g.final_loss},
                   {"seconds", g.seconds},
                   {"loop_seconds", g.loop_seconds},
+                  {"undecided", g.undecided},
+                  {"loss_before", g.loss_before},
+                  {"loss_after", g.loss_after},
                   {"seconds_per_iter", g.seconds_per_iter()},
                   {"cache_seconds", g.cache_seconds}});
   return {{"pass", pass},
@@ -208,8 +211,11 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
     report.cache_seconds += rep.cache_seconds;
     log_info("{} {}: {}", o_.pass, g.name,
              rep.skipped ? std::string("skipped (nearest rounding)")
-                         : fmt::format("{} iters, loss {:.4g} -> {:.4g}, {:.3f} s/iter, cache {:.1f}s", rep.iters,
-                                       rep.first_loss, rep.final_loss, rep.seconds_per_iter(), rep.cache_seconds));
+                         : fmt::format("{} iters, MSE {:.4g} -> {:.4g} (train loss {:.4g} -> {:.4g}), undecided "
+                                       "h(V) {:.1f}%, {:.3f} s/iter, cache {:.1f}s",
+                                       rep.iters, rep.loss_before, rep.loss_after, rep.first_loss, rep.final_loss,
+                                       100.0 * rep.undecided,
+                                       rep.seconds_per_iter(), rep.cache_seconds));
     report.groups.push_back(rep);
   }
   report.cache_peak_bytes = cache.peak_memory_bytes();

@@ -8,9 +8,10 @@
 //                       L ← Σ losses(ŷ, y_fp[rows]) + λ·f_reg(β(t))   (regulariser after warm-up)
 //                       Adam steps: V (lr), activation scales (act_lr, cosine), weight scales
 //
-// then the rounding is made hard and written into the layer's weight (so nearest rounding
-// reproduces it exactly, checked with `verify`), QDrop dropping is switched off, and the
-// group's quantised output becomes the next group's quantised input.
+// then the rounding is made hard (a HardRounding policy in each weight quantiser; the float
+// weights are kept, so "every quantiser off" is still the float network for later targets and
+// passes), the quantised weights are checked to lie on their grid (`verify`), QDrop dropping
+// is switched off, and the group's quantised output becomes the next group's quantised input.
 //
 // Activations flow group to group through an ActivationCache: only the float and the
 // quantised tensors at the current group boundary (plus the group's target) are alive, so
@@ -42,7 +43,13 @@ struct GroupReport {
   int64_t iters = 0;
   double first_loss = 0.0, final_loss = 0.0;  // reconstruction terms (no regulariser), first / last window mean
   double seconds = 0.0, cache_seconds = 0.0;
-  double loop_seconds = 0.0;  // the optimisation loop alone (no preparation, write-back or checks)
+  double loop_seconds = 0.0;  // the optimisation loop alone (no preparation, hardening or checks)
+  // AdaRound: fraction of h(V) still strictly between 0.01 and 0.99 when rounding is made hard
+  // (large values mean too few iterations or too small a learning rate for V to decide).
+  double undecided = 0.0;
+  // MSE of the group output against its float target on the first 256 calibration rows (the
+  // quantised input when the pass has one), before optimisation and after hard rounding.
+  double loss_before = 0.0, loss_after = 0.0;
   double seconds_per_iter() const { return iters > 0 ? loop_seconds / static_cast<double>(iters) : 0.0; }
 };
 

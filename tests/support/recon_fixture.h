@@ -49,11 +49,14 @@ inline ReconOptions tiny_recon_options(int64_t iters = 30) {
   return o;
 }
 
-// Every parameter and buffer (quantiser state included) of the model, by name.
-inline std::map<std::string, torch::Tensor> full_state(const torch::nn::Module& m) {
+// Every parameter and buffer (quantiser state included) of the model by name, plus each
+// layer's quantised weight (learned rounding included) under "<layer>.quantised_weight".
+inline std::map<std::string, torch::Tensor> full_state(QuantModelImpl& m) {
   std::map<std::string, torch::Tensor> out;
   for (const auto& p : m.named_parameters()) out[p.key()] = p.value().detach().clone();
   for (const auto& b : m.named_buffers()) out[b.key()] = b.value().detach().clone();
+  torch::NoGradGuard no_grad;
+  for (const auto& e : m.layers()) out[e.name + ".quantised_weight"] = e.layer->effective_weight().clone();
   return out;
 }
 

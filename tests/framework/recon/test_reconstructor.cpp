@@ -52,17 +52,39 @@ TEST_CASE("reconstructor: the reconstruction loss falls", "[recon]") {
   }
 }
 
-TEST_CASE("reconstructor: hard-rounded weights lie on the grid and keep the group output", "[recon]") {
-  auto f = test::make_recon_fixture(3, 4);
-  auto o = test::tiny_recon_options(20);
-  o.granularity.kind = "layer";
-  Reconstructor r(*f.model, o);
-  r.run(f.images, 3);
-  verify_weights_on_grid(f.model->layers());  // throws when a weight is off the grid
-  for (const auto& e : f.model->layers()) {
-    CHECK(e.layer->weight_quantizer->rounding() == nullptr);
-    auto w = e.layer->weight;
-    CHECK(torch::equal(e.layer->weight_quantizer->forward(w), w));
+TEST_CASE("reconstructor: hard-rounded weights lie on the grid; the float network is untouched", "[recon]") {
+  for (const std::string granularity : {"layer", "block"}) {
+    DYNAMIC_SECTION(granularity) {
+      auto f = test::make_recon_fixture(3, 4);
+      std::vector<torch::Tensor> float_weights;
+      for (const auto& e : f.model->layers()) float_weights.push_back(e.layer->weight.clone());
+      torch::Tensor fp_logits;
+      {
+        torch::NoGradGuard no_grad;
+        f.model->set_all_quantizers(QuantizerState::Off);
+        fp_logits = f.model->forward(f.images);
+        f.model->set_all_quantizers(QuantizerState::Quantize);
+      }
+      auto o = test::tiny_recon_options(20);
+      o.granularity.kind = granularity;
+      Reconstructor(*f.model, o).run(f.images, 3);
+      verify_weights_on_grid(f.model->layers());  // throws when a quantised weight is off the grid
+      int learned = 0;
+      for (size_t i = 0; i < f.model->layers().size(); ++i) {
+        const auto& e = f.model->layers()[i];
+        CHECK(torch::equal(e.layer->weight, float_weights[i]));  // float weights kept
+        if (e.layer->weight_quantizer->rounding()) ++learned;
+        // Nearest rounding of the quantised weights (a packed format) reproduces them.
+        auto wq = e.layer->effective_weight().detach();
+        CHECK(torch::equal(fake_quant(wq, e.layer->weight_quantizer->scale(), e.layer->weight_quantizer->zero_point(),
+                                      e.layer->weight_quantizer->options().spec),
+                           wq));
+      }
+      CHECK(learned == static_cast<int>(f.model->layers().size()));
+      torch::NoGradGuard no_grad;
+      f.model->set_all_quantizers(QuantizerState::Off);
+      CHECK(torch::equal(f.model->forward(f.images), fp_logits));  // the float network is the original one
+    }
   }
 }
 
