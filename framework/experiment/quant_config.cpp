@@ -86,7 +86,7 @@ QuantSetup quant_setup_from_config(const config::Section& q) {
 
 std::string short_label(const QuantSetup& s) {
   auto part = [](const QuantizerOptions& o, bool on) {
-    if (!on) return std::string("16");
+    if (!on) return std::string("32");  // the network runs in float32
     return o.spec.format == NumberFormat::Int ? std::to_string(o.spec.bits) : o.spec.minifloat.name();
   };
   return "W" + part(s.weight, s.quantize_weights) + "A" + part(s.act, s.quantize_activations);

@@ -28,7 +28,7 @@ namespace ptq {
 QuantSetup quant_setup_from_config(const config::Section& quant);
 QuantizerOptions quantizer_options_from_config(const config::Section& s, const QuantizerOptions& defaults);
 
-// "W4A4" / "W2A4" / "We4m3A8" / "W4A16": a short label of a setup for tables.
+// "W4A4" / "W2A4" / "We4m3A8" / "W4A32": a short label of a setup for tables (32 = float32, unquantised).
 std::string short_label(const QuantSetup& setup);
 
 }  // namespace ptq

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 namespace ptq {
 namespace fs = std::filesystem;
@@ -46,10 +47,11 @@ std::vector<SummaryRow> summarize_runs(const std::vector<std::string>& paths) {
   for (const auto& p : paths) collect(p, files);
   std::sort(files.begin(), files.end());
   PTQ_CHECK(!files.empty(), "summarize: no metrics.json found under the given paths");
-  std::map<std::pair<std::string, std::string>, SummaryRow> rows;
-  std::vector<std::pair<std::string, std::string>> order;
-  std::map<std::pair<std::string, std::string>, std::pair<double, double>> sums;  // seconds, rss
-  std::map<std::pair<std::string, std::string>, std::pair<double, int>> fp;
+  using Key = std::tuple<std::string, std::string, std::string>;  // config, method, run name
+  std::map<Key, SummaryRow> rows;
+  std::vector<Key> order;
+  std::map<Key, std::pair<double, double>> sums;  // seconds, rss
+  std::map<Key, std::pair<double, int>> fp;
   for (const auto& f : files) {
     Json m;
     try {
@@ -61,12 +63,12 @@ std::vector<SummaryRow> summarize_runs(const std::vector<std::string>& paths) {
     const std::string config = m.value("config", "?");
     const uint64_t seed = m.value("seed", uint64_t{0});
     for (const auto& r : m["runs"]) {
-      const std::pair<std::string, std::string> key{config, r.value("name", "?")};
+      const Key key{config, r.value("method", "?"), r.value("name", "?")};
       auto [it, fresh] = rows.try_emplace(key);
       if (fresh) order.push_back(key);
       auto& row = it->second;
       row.config = config;
-      row.run = key.second;
+      row.run = std::get<2>(key);
       row.method = r.value("method", "?");
       row.label = r.value("label", "?");
       row.top1.push_back(r.value("top1", 0.0));

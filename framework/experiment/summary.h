@@ -1,5 +1,5 @@
 // Summaries over repeated runs (seeds): reads metrics.json files written by run_experiment and
-// groups every row by (config, run name) — e.g. the three seeds of "qdrop W2A4" — into
+// groups every row by (config, method, run name) — e.g. the three seeds of qdrop "W2A4" — into
 // mean ± sample standard deviation of top-1, with the mean method time and peak memory.
 // `ptq summarize` prints it; the results tables in the READMEs are made with it.
 #pragma once

@@ -39,16 +39,27 @@ torch::Tensor AdaRound::regularizer(double beta) const {
   return torch::where(valid_, r, torch::zeros_like(r)).sum();
 }
 
-torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
-                                   const torch::Tensor& zero_point, const QuantSpec& spec) {
-  PTQ_INTERNAL_ASSERT(xg.sizes() == v_.sizes(), "AdaRound built for shape [{}] applied to [{}]",
-                      fmt::join(v_.sizes(), ", "), fmt::join(xg.sizes(), ", "));
+namespace {
+
+// s·(clamp(base + up + z, qmin, qmax) − z) with base = ⌊x/s⌋ unless a frozen floor is given:
+// the grid both the soft and the decided rounding map to.
+torch::Tensor learned_grid(const torch::Tensor& xg, const torch::Tensor& fixed_floor, const torch::Tensor& up,
+                           const torch::Tensor& scale, const torch::Tensor& zero_point, const QuantSpec& spec) {
+  PTQ_INTERNAL_ASSERT(xg.sizes() == up.sizes(), "learned rounding for shape [{}] applied to [{}]",
+                      fmt::join(up.sizes(), ", "), fmt::join(xg.sizes(), ", "));
   auto s = scale.unsqueeze(-1);
   auto z = zero_point.unsqueeze(-1);
-  torch::Tensor base = options_.fixed_floor ? floor_ : torch::floor(xg.detach() / s.detach());
-  torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
+  torch::Tensor base = fixed_floor.defined() ? fixed_floor : torch::floor(xg.detach() / s.detach());
   auto q = torch::clamp(base + up + z, static_cast<double>(spec.qmin()), static_cast<double>(spec.qmax()));
   return (q - z) * s;
+}
+
+}  // namespace
+
+torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
+                                   const torch::Tensor& zero_point, const QuantSpec& spec) {
+  torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
+  return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), up, scale, zero_point, spec);
 }
 
 std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {
@@ -58,14 +69,7 @@ std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {
 
 torch::Tensor HardRounding::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
                                        const torch::Tensor& zero_point, const QuantSpec& spec) {
-  PTQ_INTERNAL_ASSERT(xg.sizes() == up_.sizes(), "learned rounding for shape [{}] applied to [{}]",
-                      fmt::join(up_.sizes(), ", "), fmt::join(xg.sizes(), ", "));
-  auto s = scale.unsqueeze(-1);
-  auto z = zero_point.unsqueeze(-1);
-  torch::Tensor base = floor_.defined() ? floor_ : torch::floor(xg.detach() / s.detach());
-  auto q = torch::clamp(base + up_.to(xg.scalar_type()) + z, static_cast<double>(spec.qmin()),
-                        static_cast<double>(spec.qmax()));
-  return (q - z) * s;
+  return learned_grid(xg, floor_, up_.to(xg.scalar_type()), scale, zero_point, spec);
 }
 
 double adaround_beta(int64_t t, int64_t total, const AdaRoundOptions& o) {
