@@ -139,7 +139,6 @@ class MseGridObserver final : public DataKeepingObserver {
     }
     // Range x zero point: scored in chunks of candidates so memory stays bounded at 8 bits.
     const int64_t levels = spec.qmax() - spec.qmin();
-    std::vector<QParams> winners;
     Candidates winner_set;
     for (int i = 1; i <= o_.grid_steps; ++i) {
       auto width = (mx - mn) * (static_cast<double>(i) / o_.grid_steps);
