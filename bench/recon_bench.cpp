@@ -7,12 +7,14 @@
 // BRECQ + 5,000 activation iterations). Weights and images are seeded random (costs do not
 // depend on their values).
 //   ptq_bench_recon [--arch resnet18] [--image-size 224] [--samples 256] [--iters 4] [--threads 0]
+//                   [--protocols brecq,qdrop]
 // The official PyTorch code on a 2-core CPU of this machine type (Debian torch 1.13, ResNet-18
 // W4A4, batch 32; see the issue): BRECQ 0.11–0.14 s/iter per block, QDrop 0.17 s (6.6 s on the
 // stem), range search 600 s (BRECQ, 64 images) and ~26 min (QDrop, 256 images), peak RSS 3.1 GiB
 // at 256 images, full QDrop protocol ~48 h.
 #include "framework/core/memory.h"
 #include "framework/core/runtime.h"
+#include "framework/core/strings.h"
 #include "framework/nn/calibration.h"
 #include "framework/nn/quant_setup.h"
 #include "framework/nn/zoo.h"
@@ -37,6 +39,7 @@ struct Args {
   std::string arch = "resnet18";
   int64_t image_size = 224, samples = 256, iters = 4;
   int threads = 0;
+  std::vector<std::string> protocols = {"brecq", "qdrop"};
 };
 
 Args parse(int argc, char** argv) {
@@ -48,6 +51,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--samples") a.samples = std::stoll(v);
     else if (k == "--iters") a.iters = std::stoll(v);
     else if (k == "--threads") a.threads = std::stoi(v);
+    else if (k == "--protocols") a.protocols = ptq::split(v, ',');
     else throw std::runtime_error("unknown option " + k);
   }
   return a;
@@ -134,7 +138,7 @@ int main(int argc, char** argv) {
     ptq::ReconReport report, act_report;
   };
   std::vector<Run> runs;
-  for (const std::string protocol : {"brecq", "qdrop"}) {
+  for (const std::string& protocol : a.protocols) {
     Run r{protocol};
     auto m = make_model(a);
     ptq::apply_quant_setup(*m, setup_for(protocol));
@@ -172,31 +176,38 @@ int main(int argc, char** argv) {
     runs.push_back(r);
   }
 
-  fmt::print("## Seconds per iteration (batch 32) vs the float floor\n\n");
-  fmt::print("| unit | float fwd+bwd (s) | BRECQ weights (s) | ratio | BRECQ acts (s) | ratio | QDrop (s) | ratio |\n");
-  fmt::print("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-  const auto& bw = runs[0].report.groups;
-  const auto& ba = runs[0].act_report.groups;
-  const auto& qd = runs[1].report.groups;
+  // One column pair per reconstruction stage that ran.
+  std::vector<std::pair<std::string, const std::vector<ptq::GroupReport>*>> stages;
+  for (const auto& r : runs) {
+    stages.emplace_back(r.protocol == "brecq" ? "BRECQ weights" : "QDrop", &r.report.groups);
+    if (!r.act_report.groups.empty()) stages.emplace_back("BRECQ acts", &r.act_report.groups);
+  }
+  fmt::print("## Seconds per iteration (batch 32) vs the float floor\n\n| unit | float fwd+bwd (s) |");
+  for (const auto& st : stages) fmt::print(" {} (s) | ratio |", st.first);
+  fmt::print("\n|---|---:|");
+  for (size_t i = 0; i < stages.size(); ++i) fmt::print("---:|---:|");
+  fmt::print("\n");
   for (size_t u = 0; u < floor.size(); ++u) {
-    auto cell = [&](const std::vector<ptq::GroupReport>& g) {
-      const double s = g[u].seconds_per_iter();
-      return fmt::format("{:.3f} | {:.2f}x", s, s / floor[u]);
-    };
-    fmt::print("| {} | {:.3f} | {} | {} | {} |\n", qd[u].name, floor[u], cell(bw), cell(ba), cell(qd));
+    fmt::print("| {} | {:.3f} |", stages.empty() ? std::to_string(u) : (*stages[0].second)[u].name, floor[u]);
+    for (const auto& st : stages) {
+      const double t = (*st.second)[u].seconds_per_iter();
+      fmt::print(" {:.3f} | {:.2f}x |", t, t / floor[u]);
+    }
+    fmt::print("\n");
   }
 
   fmt::print("\n## Range searches, caching, memory and the whole protocol\n\n");
-  fmt::print("| protocol | weight ranges (s) | activation ranges (s) | caching (s) | peak RSS (GiB) | "
-             "full protocol, extrapolated (h) |\n|---|---:|---:|---:|---:|---:|\n");
+  fmt::print("| protocol | weight ranges (s) | activation ranges (s) | caching (s) | peak RSS (GiB): weight ranges "
+             "/ act ranges / reconstruction | full protocol, extrapolated (h) |\n|---|---:|---:|---:|---:|---:|\n");
   for (const auto& r : runs) {
     double loop = 0, cache = r.report.cache_seconds + r.act_report.cache_seconds;
     for (const auto& g : r.report.groups) loop += g.seconds_per_iter() * 20000;
     for (const auto& g : r.act_report.groups) loop += g.seconds_per_iter() * 5000;
-    const double peak = std::max({r.weights.peak_gib, r.acts.peak_gib, r.pass.peak_gib, r.act_pass.peak_gib});
+    const double recon_peak = std::max(r.pass.peak_gib, r.act_pass.peak_gib);
     const double total = r.weights.seconds + r.acts.seconds + cache + loop;
-    fmt::print("| {} | {:.1f} | {:.1f} ({} images) | {:.1f} | {:.2f} | {:.2f} |\n", r.protocol, r.weights.seconds,
-               r.acts.seconds, r.protocol == "qdrop" ? 256 : 64, cache, peak, total / 3600.0);
+    fmt::print("| {} | {:.1f} | {:.1f} ({} images) | {:.1f} | {:.2f} / {:.2f} / {:.2f} | {:.2f} |\n", r.protocol,
+               r.weights.seconds, r.acts.seconds, std::min<int64_t>(a.samples, r.protocol == "qdrop" ? 256 : 64),
+               cache, r.weights.peak_gib, r.acts.peak_gib, recon_peak, total / 3600.0);
   }
   fmt::print("\nReference (official PyTorch code, same machine type, 256 images): BRECQ 0.11-0.14 s/iter per block, "
              "QDrop 0.17 s/iter per block and 6.6 s on the stem; activation range search 600 s (BRECQ, 64 images), "

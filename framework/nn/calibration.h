@@ -6,7 +6,9 @@
 //                  unit the quantisers observe in one pass, so a layer sees its float input;
 //     fp         — all activation quantisers observe one pass of the float network
 //                  (QDrop's qdrop branch, on 256 images).
-// Calibration never tracks gradients and processes `batch_size` images at a time.
+// Calibration never tracks gradients and processes `batch_size` images at a time. Search
+// observers (mse, mse_grid) stream: the images pass once for the ranges and once more for
+// the Lp scores, so memory does not grow with the number of calibration images.
 #pragma once
 
 #include "framework/nn/model.h"
@@ -22,8 +24,9 @@ struct CalibrationOptions {
 void calibrate_weights(QuantModelImpl& model);
 void calibrate_activations(QuantModelImpl& model, const torch::Tensor& images, const CalibrationOptions& options);
 
-// Runs units [begin, end) over `x` in batches without gradients; returns the outputs.
+// Runs units [begin, end) over `x` in batches without gradients; returns the outputs
+// (an undefined tensor when !keep_outputs).
 torch::Tensor run_units_batched(QuantModelImpl& model, const torch::Tensor& x, size_t begin, size_t end,
-                                int64_t batch_size);
+                                int64_t batch_size, bool keep_outputs = true);
 
 }  // namespace ptq

@@ -51,18 +51,83 @@ class PercentileObserver final : public Observer {
   int64_t count_ = 0;
 };
 
-// Shared by the two search observers: keeps all data, concatenated along G.
-class DataKeepingObserver : public Observer {
+// Shared by the two search observers. Two ways to be fed:
+//  - keeping (default): every batch is kept; compute() builds the candidates from the data's
+//    range and scores them all (weights: one tensor, calibrated at once);
+//  - streaming (set_streaming): the first pass over the data keeps only the range per group;
+//    next_pass() builds the candidates from it; the second pass adds every batch's Lp error
+//    sums per candidate; compute() picks the best. Memory is the score table, not the data,
+//    at the price of seeing the data twice (activation calibration on 256 images).
+// Either way, per group the first candidate with the lowest mean Lp error wins (the reference
+// code's strict `<` over candidates in order).
+class SearchObserver : public Observer {
  public:
-  void observe(const torch::Tensor& xg) override { chunks_.push_back(xg.detach().to(torch::kFloat)); }
-  bool empty() const override { return chunks_.empty(); }
-  void reset() override { chunks_.clear(); }
+  explicit SearchObserver(const ObserverOptions& o) : o_(o) {}
+
+  void observe(const torch::Tensor& xg_in) override {
+    torch::NoGradGuard no_grad;
+    auto xg = xg_in.detach().to(torch::kFloat);
+    if (!streaming_) {
+      chunks_.push_back(xg);
+      return;
+    }
+    if (!scoring_) {
+      auto [mn, mx] = group_min_max(xg);
+      min_ = min_.defined() ? torch::min(min_, mn) : mn;
+      max_ = max_.defined() ? torch::max(max_, mx) : mx;
+      return;
+    }
+    // Sums of |x − Q(x)|^p per candidate and group: mean · count of valid elements.
+    auto scores = score_candidates(xg, cand_scales_, cand_zps_, spec_, o_.p);  // [C, R, nG], NaN when empty
+    auto count = (~torch::isnan(xg)).sum(-1).to(torch::kDouble);            // [R, nG]
+    auto sums = torch::nan_to_num(scores, 0.0) * count.unsqueeze(0);
+    sums_ = sums_.defined() ? sums_ + sums : sums;
+    counts_ = counts_.defined() ? counts_ + count : count;
+  }
+
+  bool empty() const override { return streaming_ ? !min_.defined() : chunks_.empty(); }
+  void reset() override {
+    chunks_.clear();
+    min_ = max_ = sums_ = counts_ = cand_scales_ = cand_zps_ = torch::Tensor();
+    scoring_ = false;
+  }
+  void set_streaming(bool streaming) override {
+    reset();
+    streaming_ = streaming;
+  }
+  bool wants_another_pass() const override { return streaming_ && !scoring_; }
+  void next_pass(const QuantSpec& spec) override {
+    PTQ_INTERNAL_ASSERT(streaming_ && !scoring_ && min_.defined(), "search observer: next_pass out of order");
+    Candidates c = candidates(min_, max_, spec);
+    cand_scales_ = torch::stack(c.scales);
+    cand_zps_ = torch::stack(c.zero_points);
+    spec_ = spec;
+    scoring_ = true;
+  }
+
+  QParams compute(const QuantSpec& spec) const override {
+    torch::NoGradGuard no_grad;
+    if (streaming_) {
+      PTQ_INTERNAL_ASSERT(scoring_ && sums_.defined(), "search observer: compute before the scoring pass");
+      return pick(sums_ / counts_.unsqueeze(0), cand_scales_, cand_zps_);
+    }
+    auto xg = chunks_.size() == 1 ? chunks_[0] : torch::cat(chunks_, -1);
+    auto [mn, mx] = group_min_max(xg);
+    Candidates c = candidates(mn, mx, spec);
+    // Scored in chunks of candidates (a 2-D grid at 8 bits has 25,600) so that the score
+    // table stays small; the chunk winners are then compared.
+    const int64_t per_chunk = 1024;
+    if (static_cast<int64_t>(c.scales.size()) <= per_chunk) return best_of(xg, c, spec);
+    Candidates winners;
+    for (size_t b = 0; b < c.scales.size(); b += per_chunk) {
+      Candidates part;
+      for (size_t i = b; i < std::min(c.scales.size(), b + per_chunk); ++i) part.add({c.scales[i], c.zero_points[i]});
+      winners.add(best_of(xg, part, spec));
+    }
+    return best_of(xg, winners, spec);
+  }
 
  protected:
-  torch::Tensor data() const { return chunks_.size() == 1 ? chunks_[0] : torch::cat(chunks_, -1); }
-
-  // Candidates are collected, then scored together: per group the first candidate with the
-  // lowest Lp score wins (the reference code's strict `<` over candidates in order).
   struct Candidates {
     std::vector<torch::Tensor> scales, zero_points;  // each [R, nG]
     void add(const QParams& q) {
@@ -70,63 +135,68 @@ class DataKeepingObserver : public Observer {
       zero_points.push_back(q.zero_point.to(torch::kFloat));
     }
   };
+  // The candidate grids for data with per-group range [mn, mx], in the reference's order.
+  virtual Candidates candidates(const torch::Tensor& mn, const torch::Tensor& mx, const QuantSpec& spec) const = 0;
 
-  // Integer grids on CPU: one fused pass per block of data (kernels/lp_search); otherwise
-  // (minifloat, CUDA tensors) one fake-quant + score per candidate with tensor ops.
-  static QParams best_of(const torch::Tensor& xg, const Candidates& c, const QuantSpec& spec, double p) {
-    auto scales = torch::stack(c.scales), zps = torch::stack(c.zero_points);  // [C, R, nG]
-    const int64_t C = scales.size(0), R = xg.size(0), nG = xg.size(1);
-    torch::Tensor scores;
-    if (spec.format == NumberFormat::Int && xg.device().is_cpu()) {
-      scores = kernels::lp_scores_cpu(xg.reshape({R * nG, xg.size(2)}), scales.reshape({C, R * nG}),
-                                      zps.reshape({C, R * nG}), spec.qmin(), spec.qmax(), p)
-                   .view({C, R, nG});
-    } else {
-      std::vector<torch::Tensor> all;
-      for (int64_t i = 0; i < C; ++i) all.push_back(score_of(xg, {scales[i], zps[i]}, spec, p));
-      scores = torch::stack(all);
-    }
-    // NaN scores (empty groups) never win; argmin returns the first minimum.
-    scores = torch::nan_to_num(scores.to(torch::kDouble), std::numeric_limits<double>::infinity());
+  ObserverOptions o_;
+
+ private:
+  QParams best_of(const torch::Tensor& xg, const Candidates& c, const QuantSpec& spec) const {
+    auto scales = torch::stack(c.scales), zps = torch::stack(c.zero_points);
+    return pick(score_candidates(xg, scales, zps, spec, o_.p), scales, zps);
+  }
+
+  // NaN scores (empty groups) never win; argmin returns the first minimum.
+  static QParams pick(const torch::Tensor& scores_in, const torch::Tensor& scales, const torch::Tensor& zps) {
+    auto scores = torch::nan_to_num(scores_in.to(torch::kDouble), std::numeric_limits<double>::infinity());
     auto best = scores.argmin(0).unsqueeze(0);  // [1, R, nG]
     return {scales.gather(0, best).squeeze(0), zps.gather(0, best).squeeze(0)};
   }
 
-  static torch::Tensor score_of(const torch::Tensor& xg, const QParams& q, const QuantSpec& spec, double p) {
-    return lp_score(xg, fake_quant_grouped(xg, q.scale, q.zero_point, spec), p);
+  // Mean Lp error per candidate and group, [C, R, nG] (double). Integer grids on CPU: one
+  // fused pass per block of data (kernels/lp_search); otherwise (minifloat, CUDA) one
+  // fake-quant + score per candidate with tensor ops.
+  static torch::Tensor score_candidates(const torch::Tensor& xg, const torch::Tensor& scales, const torch::Tensor& zps,
+                                        const QuantSpec& spec, double p) {
+    const int64_t C = scales.size(0), R = xg.size(0), nG = xg.size(1);
+    if (spec.format == NumberFormat::Int && xg.device().is_cpu())
+      return kernels::lp_scores_cpu(xg.reshape({R * nG, xg.size(2)}), scales.reshape({C, R * nG}),
+                                    zps.reshape({C, R * nG}), spec.qmin(), spec.qmax(), p)
+          .view({C, R, nG});
+    std::vector<torch::Tensor> all;
+    for (int64_t i = 0; i < C; ++i)
+      all.push_back(lp_score(xg, fake_quant_grouped(xg, scales[i], zps[i], spec), p).to(torch::kDouble));
+    return torch::stack(all);
   }
 
- private:
+  bool streaming_ = false, scoring_ = false;
   std::vector<torch::Tensor> chunks_;
+  torch::Tensor min_, max_, sums_, counts_, cand_scales_, cand_zps_;
+  QuantSpec spec_;
 };
 
-class MseShrinkObserver final : public DataKeepingObserver {
+class MseShrinkObserver final : public SearchObserver {
  public:
-  explicit MseShrinkObserver(const ObserverOptions& o) : o_(o) {}
-  QParams compute(const QuantSpec& spec) const override {
-    torch::NoGradGuard no_grad;
-    auto xg = data();
-    auto [mn, mx] = group_min_max(xg);
+  using SearchObserver::SearchObserver;
+
+ protected:
+  Candidates candidates(const torch::Tensor& mn, const torch::Tensor& mx, const QuantSpec& spec) const override {
     Candidates c;
     for (int i = 0; i < o_.steps; ++i) {
       const double f = 1.0 - o_.step * i;
       c.add(qparams_from_range(mn * f, mx * f, spec));
     }
-    return best_of(xg, c, spec, o_.p);
+    return c;
   }
-
- private:
-  ObserverOptions o_;
 };
 
-class MseGridObserver final : public DataKeepingObserver {
+class MseGridObserver final : public SearchObserver {
  public:
-  explicit MseGridObserver(const ObserverOptions& o) : o_(o) {}
-  QParams compute(const QuantSpec& spec) const override {
-    torch::NoGradGuard no_grad;
-    auto xg = data();
-    auto [mn, mx] = group_min_max(xg);
-    mn = mn.clamp_max(0.0), mx = mx.clamp_min(0.0);
+  using SearchObserver::SearchObserver;
+
+ protected:
+  Candidates candidates(const torch::Tensor& mn_in, const torch::Tensor& mx_in, const QuantSpec& spec) const override {
+    auto mn = mn_in.clamp_max(0.0), mx = mx_in.clamp_min(0.0);
     const bool two_sided = !spec.symmetric && spec.format == NumberFormat::Int && mn.lt(0).any().item<bool>();
     Candidates c;
     if (!two_sided) {
@@ -135,26 +205,18 @@ class MseGridObserver final : public DataKeepingObserver {
         auto t = range * (static_cast<double>(i) / o_.grid_steps);
         c.add(qparams_from_range(spec.symmetric ? -t : torch::zeros_like(t), t, spec));
       }
-      return best_of(xg, c, spec, o_.p);
+      return c;
     }
-    // Range x zero point: scored in chunks of candidates so memory stays bounded at 8 bits.
+    // Range × zero point.
     const int64_t levels = spec.qmax() - spec.qmin();
-    Candidates winner_set;
     for (int i = 1; i <= o_.grid_steps; ++i) {
       auto width = (mx - mn) * (static_cast<double>(i) / o_.grid_steps);
       auto delta = width / static_cast<double>(levels);
       for (int64_t j = 0; j <= levels; ++j)
         c.add(qparams_from_range(-delta * static_cast<double>(j), width - delta * static_cast<double>(j), spec));
-      if (c.scales.size() >= 1024 || i == o_.grid_steps) {
-        winner_set.add(best_of(xg, c, spec, o_.p));
-        c = Candidates();
-      }
     }
-    return best_of(xg, winner_set, spec, o_.p);
+    return c;
   }
-
- private:
-  ObserverOptions o_;
 };
 
 }  // namespace

@@ -10,8 +10,9 @@
 //               of max − min, i = 1..grid_steps) × every integer zero point; for a one-sided
 //               or symmetric tensor a 1-D search over [0, t] / [−t, t], t = i/grid_steps of
 //               the range. Cost grows as grid_steps · 2^bits passes over the data.
-// Data-keeping observers (percentile, mse, mse_grid) store what they see: feed them a
-// calibration subset, not a whole data set.
+// The search observers (mse, mse_grid) keep what they see, unless set to streaming: then
+// they need a second pass over the same data (wants_another_pass / next_pass) and keep only
+// a range and a score table (activation calibration does this, observer.cpp).
 #pragma once
 
 #include "framework/quant/qparams.h"
@@ -44,6 +45,12 @@ class Observer {
   virtual QParams compute(const QuantSpec& spec) const = 0;
   virtual bool empty() const = 0;
   virtual void reset() = 0;
+
+  // Streaming calibration (search observers): reset, then pass 1 over the data, and while
+  // wants_another_pass(), next_pass(spec) followed by one more pass over the same data.
+  virtual void set_streaming(bool streaming) {}
+  virtual bool wants_another_pass() const { return false; }
+  virtual void next_pass(const QuantSpec& spec) {}
 };
 
 std::unique_ptr<Observer> make_observer(const ObserverOptions& options);

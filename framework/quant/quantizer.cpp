@@ -2,6 +2,7 @@
 
 #include "framework/core/check.h"
 #include "framework/quant/fake_quant.h"
+#include "framework/quant/fused_fake_quant.h"
 #include "framework/quant/grouping.h"
 
 #include <cmath>
@@ -63,8 +64,27 @@ void QuantizerImpl::set_qparams(const QParams& q) {
 void QuantizerImpl::calibrate(const torch::Tensor& x) {
   PTQ_INTERNAL_ASSERT(configured_, "calibrate on an unconfigured quantizer");
   observer_->reset();
-  observer_->observe(to_groups(x.detach(), group_layout(options_.spec, x.sizes())));
+  const auto xg = to_groups(x.detach(), group_layout(options_.spec, x.sizes()));
+  observer_->observe(xg);
+  while (observer_->wants_another_pass()) {
+    observer_->next_pass(options_.spec);
+    observer_->observe(xg);
+  }
   finish_calibration();
+}
+
+void QuantizerImpl::set_streaming_calibration(bool streaming) {
+  PTQ_INTERNAL_ASSERT(configured_, "set_streaming_calibration on an unconfigured quantizer");
+  observer_->set_streaming(streaming);
+}
+
+bool QuantizerImpl::wants_another_pass() const {
+  return configured_ && state_ == QuantizerState::Calibrate && !options_.spec.dynamic && observer_->wants_another_pass();
+}
+
+void QuantizerImpl::next_calibration_pass() {
+  PTQ_INTERNAL_ASSERT(wants_another_pass(), "next_calibration_pass when the observer needs no other pass");
+  observer_->next_pass(options_.spec);
 }
 
 void QuantizerImpl::finish_calibration() {
@@ -101,6 +121,12 @@ torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) {
   torch::Tensor s = q.scale;
   if (s.requires_grad() && options_.lsq_grad_scale && options_.spec.format == NumberFormat::Int)
     s = scale_grad(s, 1.0 / std::sqrt(static_cast<double>(x.numel()) * static_cast<double>(options_.spec.qmax())));
+  if (!rounding_ && options_.spec.format == NumberFormat::Int && fused_fake_quant_supported(xg)) {
+    const uint64_t seed = keep_prob_ < 1.0 ? draw_drop_seed() : 0;
+    return from_groups(fused_fake_quant_grouped(xg, s, q.zero_point, options_.spec.qmin(), options_.spec.qmax(),
+                                                keep_prob_, seed),
+                       layout);
+  }
   auto y = from_groups(rounding_ ? rounding_->fake_quant(xg, s, q.zero_point, options_.spec)
                                  : fake_quant_grouped(xg, s, q.zero_point, options_.spec),
                        layout);

@@ -9,9 +9,10 @@
 // the weight (calibrate()); activation quantisers observe batches, then finish_calibration().
 // Two hooks serve reconstruction: a RoundingPolicy replaces round-to-nearest (AdaRound),
 // and keep_prob < 1 makes the output an element-wise random mix of the quantised and the
-// float value, each element quantised with probability keep_prob (QDrop's dropping; fresh
-// randomness from LibTorch's global generator at every call, none drawn at keep_prob = 1).
-// The LSQ gradient scale applies whenever the scale requires grad.
+// float value, each element quantised with probability keep_prob (QDrop's dropping; a fresh
+// seed from LibTorch's global generator at every call, none drawn at keep_prob = 1).
+// The LSQ gradient scale applies whenever the scale requires grad. Integer quantisers
+// without a rounding policy run as one fused autograd node on CPU (fused_fake_quant.h).
 #pragma once
 
 #include "framework/quant/observer.h"
@@ -57,6 +58,12 @@ class QuantizerImpl : public torch::nn::Module {
   void calibrate(const torch::Tensor& x);
   // Computes parameters from everything observed so far, then switches to Quantize.
   void finish_calibration();
+  // Streaming calibration (observer.h): the observer keeps a summary instead of the data and
+  // may ask for the calibration data once more: while wants_another_pass(), call
+  // next_calibration_pass() and feed the same data again, then finish_calibration().
+  void set_streaming_calibration(bool streaming);
+  bool wants_another_pass() const;
+  void next_calibration_pass();
   void set_qparams(const QParams& q);
 
   // Reconstruction hooks (see the header comment); null / 1.0 restore plain behaviour.

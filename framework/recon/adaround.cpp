@@ -1,6 +1,7 @@
 #include "framework/recon/adaround.h"
 
 #include "framework/core/check.h"
+#include "framework/recon/adaround_fused.h"
 
 #include <cmath>
 
@@ -58,8 +59,21 @@ torch::Tensor learned_grid(const torch::Tensor& xg, const torch::Tensor& fixed_f
 
 torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
                                    const torch::Tensor& zero_point, const QuantSpec& spec) {
+  if (soft_ && adaround_fused_supported(xg)) {
+    auto [out, reg] = adaround_soft_fused(v_, xg, options_.fixed_floor ? floor_ : torch::Tensor(), scale, zero_point,
+                                          spec, options_, reg_beta_);
+    last_reg_ = reg;
+    last_reg_beta_ = reg_beta_;
+    return out;
+  }
   torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
   return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), up, scale, zero_point, spec);
+}
+
+torch::Tensor AdaRound::take_regularizer(double beta) {
+  torch::Tensor r = last_reg_.defined() && last_reg_beta_ == beta ? last_reg_ : regularizer(beta);
+  last_reg_ = torch::Tensor();
+  return r;
 }
 
 std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {

@@ -52,6 +52,12 @@ class AdaRound final : public RoundingPolicy {
 
   torch::Tensor h() const;                         // rectified sigmoid of V
   torch::Tensor regularizer(double beta) const;    // f_reg (scalar, differentiable in V)
+
+  // The regulariser fused into the soft forward pass (CPU): set β (0 = none) before the
+  // forward pass, then take_regularizer(β) returns the term that pass computed, or computes
+  // it now (CUDA, or no soft forward pass since).
+  void set_regularizer_beta(double beta) { reg_beta_ = beta; }
+  torch::Tensor take_regularizer(double beta);
   torch::Tensor& v() { return v_; }                // the learned parameter [R, nG, G]
 
   // The decided rounding as a compact policy (one bool per weight; no autograd state), which
@@ -63,6 +69,8 @@ class AdaRound final : public RoundingPolicy {
   AdaRoundOptions options_;
   torch::Tensor v_, valid_, floor_;
   bool soft_ = true;
+  double reg_beta_ = 0.0, last_reg_beta_ = 0.0;
+  torch::Tensor last_reg_;
 };
 
 // Learned rounding after AdaRound: Ŵ = s·(clamp(⌊W/s⌋ + up + z, qmin, qmax) − z), with ⌊W/s⌋

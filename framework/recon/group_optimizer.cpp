@@ -5,6 +5,7 @@
 #include "framework/quant/fake_quant.h"
 #include "framework/quant/grouping.h"
 #include "framework/recon/adaround.h"
+#include "framework/recon/fused_adam.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,10 +23,6 @@ struct LearnedRounding {
 torch::Tensor sample_rows(int64_t n, int64_t batch, const std::string& sampling) {
   if (sampling == "without_replacement") return torch::randperm(n, torch::kLong).narrow(0, 0, std::min(batch, n));
   return torch::randint(0, n, {batch}, torch::kLong);
-}
-
-void set_adam_lr(torch::optim::Adam& opt, double lr) {
-  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 }
 
 // The decided rounding replaces the soft one in each weight quantiser.
@@ -121,16 +118,14 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       }
   for (auto q : acts) q->set_keep_prob(o.act_keep_prob);
 
-  std::vector<std::unique_ptr<torch::optim::Adam>> opts;
-  if (!v_params.empty())
-    opts.push_back(std::make_unique<torch::optim::Adam>(v_params, torch::optim::AdamOptions(o.adaround.lr)));
-  torch::optim::Adam* act_opt = nullptr;
+  std::vector<std::unique_ptr<FusedAdam>> opts;
+  if (!v_params.empty()) opts.push_back(std::make_unique<FusedAdam>(v_params, o.adaround.lr));
+  FusedAdam* act_opt = nullptr;
   if (!act_scales.empty()) {
-    opts.push_back(std::make_unique<torch::optim::Adam>(act_scales, torch::optim::AdamOptions(o.act_lr)));
+    opts.push_back(std::make_unique<FusedAdam>(act_scales, o.act_lr));
     act_opt = opts.back().get();
   }
-  if (!weight_scales.empty())
-    opts.push_back(std::make_unique<torch::optim::Adam>(weight_scales, torch::optim::AdamOptions(o.weight_scale_lr)));
+  if (!weight_scales.empty()) opts.push_back(std::make_unique<FusedAdam>(weight_scales, o.weight_scale_lr));
 
   const int64_t iters = opts.empty() ? 0 : o.iters;
   ProgressBar bar(fmt::format("{} {}", o.pass, g.name), std::max<int64_t>(iters, 1), o.progress && iters > 0);
@@ -145,6 +140,10 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
     auto x = input.batch(ctx, idx);
     auto target = ctx.cache.gather("fp_out", idx);
+    const bool regularize =
+        !learned.empty() && o.adaround.lambda > 0.0 && adaround_regularizer_active(t + 1, iters, o.adaround);
+    const double beta = regularize ? adaround_beta(t + 1, iters, o.adaround) : 0.0;
+    for (const auto& lr : learned) lr.rounding->set_regularizer_beta(beta);  // fused into the forward pass
     auto y = ctx.forward(x);
     LossTerms terms;
     torch::Tensor total;
@@ -154,12 +153,10 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     }
     double rec = 0.0;
     for (const auto& kv : terms) rec += kv.second;
-    double beta = 0.0;
-    if (!learned.empty() && o.adaround.lambda > 0.0 && adaround_regularizer_active(t + 1, iters, o.adaround)) {
-      beta = adaround_beta(t + 1, iters, o.adaround);
+    if (regularize) {
       torch::Tensor reg;
       for (const auto& lr : learned) {
-        auto r = lr.rounding->regularizer(beta);
+        auto r = lr.rounding->take_regularizer(beta);
         reg = reg.defined() ? reg + r : r;
       }
       reg = reg * o.adaround.lambda;
@@ -176,7 +173,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     for (auto& opt : opts) opt->zero_grad();
     total.backward();
     for (auto& opt : opts) opt->step();
-    if (act_opt && o.act_lr_schedule == "cosine") set_adam_lr(*act_opt, cosine_lr(o.act_lr, t + 1, iters));
+    if (act_opt && o.act_lr_schedule == "cosine") act_opt->set_lr(cosine_lr(o.act_lr, t + 1, iters));
     if (!act_scales.empty() || !weight_scales.empty()) {
       torch::NoGradGuard no_grad;
       for (auto& s : act_scales) s.clamp_min_(1e-8);
@@ -223,6 +220,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   for (auto q : acts) q->set_keep_prob(1.0);
   for (auto& s : act_scales) s.set_requires_grad(false);
   for (auto& s : weight_scales) s.set_requires_grad(false);
+  for (const auto& lr : learned) lr.rounding->set_regularizer_beta(0.0);
 
   if (!learned.empty()) {
     torch::NoGradGuard no_grad;

@@ -1,6 +1,7 @@
 #include "framework/recon/input_policy.h"
 
 #include "framework/core/check.h"
+#include "framework/quant/fused_fake_quant.h"
 
 namespace ptq {
 namespace {
@@ -31,6 +32,7 @@ class DropInput final : public InputPolicy {
     auto q = g.cache.gather("q_in", idx);
     if (keep_ >= 1.0) return q;
     auto fp = g.cache.gather("fp_in", idx);
+    if (fused_fake_quant_supported(q) && fused_fake_quant_supported(fp)) return random_mix(q, fp, keep_, draw_drop_seed());
     return torch::where(torch::rand_like(q) < keep_, q, fp);
   }
 

@@ -91,3 +91,31 @@ TEST_CASE("observer options are validated with the key and a suggestion", "[quan
   o.steps = 200;
   REQUIRE_THROWS_WITH(o.validate("quant.weight"), Catch::Contains("shrink search"));
 }
+
+TEST_CASE("search observers: streaming over batches picks what keeping all data picks", "[quant]") {
+  const std::string kind = GENERATE("mse", "mse_grid");
+  const bool one_sided = GENERATE(true, false);
+  const auto g = GENERATE(Granularity::Tensor, Granularity::Channel);
+  torch::manual_seed(17);
+  auto x = torch::randn({4, 1, 3000}) * torch::rand({4, 1, 1}) + 0.1;
+  if (one_sided) x = torch::relu(x);
+  std::vector<torch::Tensor> batches = x.split(1000, -1);
+  QuantSpec s = spec4(g);
+  ObserverOptions o;
+  o.kind = kind;
+  auto keep = make_observer(o);
+  for (const auto& b : batches) keep->observe(g == Granularity::Tensor ? b.reshape({1, 1, -1}) : b);
+  auto expected = keep->compute(s);
+  auto stream = make_observer(o);
+  stream->set_streaming(true);
+  int passes = 0;
+  do {
+    if (passes > 0) stream->next_pass(s);
+    for (const auto& b : batches) stream->observe(g == Granularity::Tensor ? b.reshape({1, 1, -1}) : b);
+    ++passes;
+  } while (stream->wants_another_pass());
+  CHECK(passes == 2);
+  auto got = stream->compute(s);
+  CHECK(torch::equal(got.scale, expected.scale));
+  CHECK(torch::equal(got.zero_point, expected.zero_point));
+}

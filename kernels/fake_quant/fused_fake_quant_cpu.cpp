@@ -1,0 +1,149 @@
+// CPU loops of the fused fake-quant (see fused_fake_quant.h). Each loop body is branch-free
+// so the compiler vectorises it (PTQ_CLONES: AVX2 and baseline builds, kernels/common). No
+// a·b + c may be contracted into an FMA (the forward values must equal the unfused formula):
+// this file is built with -ffp-contract=off.
+#include "kernels/fake_quant/fused_fake_quant.h"
+
+#include "kernels/common/elementwise.h"
+
+#include <cmath>
+#include <vector>
+
+namespace ptq::kernels {
+namespace {
+
+// A 32-bit bijective mixer (the finaliser of MurmurHash3): consecutive counters map to
+// well-spread values. Two rounds, keyed by the two halves of the seed, decide each element.
+inline uint32_t mix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  h ^= h >> 16;
+  return h;
+}
+
+struct Span {
+  const float* x;
+  float* out;
+  uint8_t* code;
+  int64_t n;
+  float s, z, lo, hi;
+};
+
+PTQ_CLONES void forward_keep_all(Span a) {
+  for (int64_t i = 0; i < a.n; ++i) {
+    const float q = round_half_even(a.x[i] / a.s) + a.z;
+    const float qc = std::min(std::max(q, a.lo), a.hi);
+    a.out[i] = (qc - a.z) * a.s;
+    if (a.code) a.code[i] = static_cast<uint8_t>(1 + (q < a.lo) + 2 * (q > a.hi));
+  }
+}
+
+// first: the element counter of x[0] (row·cols + column), low 32 bits; key_hi mixes the
+// counter's high bits with the seed's.
+PTQ_CLONES void forward_dropping(Span a, uint32_t first, uint32_t key_lo, uint32_t key_hi, uint32_t threshold) {
+  for (int64_t i = 0; i < a.n; ++i) {
+    const uint32_t h = mix32(mix32((first + static_cast<uint32_t>(i)) ^ key_lo) ^ key_hi);
+    const bool keep = h < threshold;
+    const float q = round_half_even(a.x[i] / a.s) + a.z;
+    const float qc = std::min(std::max(q, a.lo), a.hi);
+    const float fq = (qc - a.z) * a.s;
+    a.out[i] = keep ? fq : a.x[i];
+    if (a.code) a.code[i] = static_cast<uint8_t>(keep * (1 + (q < a.lo) + 2 * (q > a.hi)));
+  }
+}
+
+PTQ_CLONES void mix_span(int64_t n, const float* a, const float* b, float* out, uint32_t first, uint32_t key_lo,
+                         uint32_t key_hi, uint32_t threshold) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t h = mix32(mix32((first + static_cast<uint32_t>(i)) ^ key_lo) ^ key_hi);
+    out[i] = h < threshold ? a[i] : b[i];
+  }
+}
+
+// The keep threshold on 32-bit hashes, and the two keys of a seed for the chunk at offset off.
+struct DropStream {
+  uint32_t threshold, key_lo, seed_hi;
+  DropStream(double keep_prob, uint64_t seed)
+      : key_lo(static_cast<uint32_t>(seed)), seed_hi(static_cast<uint32_t>(seed >> 32)) {
+    const double t = std::ldexp(std::max(0.0, keep_prob), 32);
+    threshold = t >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(t);
+  }
+  // The counter of an element is its flat index; the high half (beyond 2^32 elements) is
+  // folded into the second key.
+  uint32_t key_hi(int64_t off) const { return mix32(seed_hi ^ static_cast<uint32_t>(static_cast<uint64_t>(off) >> 32)); }
+};
+
+struct GradSpan {
+  const float* g;
+  const float* x;
+  const uint8_t* code;
+  float* dx;
+  int64_t n;
+  float s, z, lo, hi;
+};
+
+PTQ_CLONES void backward_dx(GradSpan a) {
+  for (int64_t i = 0; i < a.n; ++i) a.dx[i] = a.code[i] <= kInRange ? a.g[i] : 0.0f;
+}
+
+// Σ g·∂out/∂s over the span, in eight double lanes combined in a fixed order.
+PTQ_CLONES double backward_dscale(GradSpan a) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const float low = a.lo - a.z, high = a.hi - a.z;
+  auto term = [&](int64_t i) {
+    const float y = a.x[i] / a.s;
+    const float t = a.code[i] == kInRange ? round_half_even(y) - y
+                                          : (a.code[i] == kClippedLow ? low : (a.code[i] == kClippedHigh ? high : 0.0f));
+    return a.g[i] * t;
+  };
+  int64_t i = 0;
+  for (; i + 8 <= a.n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(term(i + j));
+  for (; i < a.n; ++i) acc[0] += static_cast<double>(term(i));
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+}  // namespace
+
+void fused_fake_quant_forward_cpu(const FakeQuantRowsParams& p, const float* x, const float* scale,
+                                  const float* zero_point, float* out, uint8_t* code) {
+  const bool dropping = p.keep_prob < 1.0;
+  const DropStream stream(p.keep_prob, p.seed);
+  for_each_chunk(p.rows, p.cols, [&](int64_t, int64_t r, int64_t c0, int64_t n) {
+    const int64_t off = r * p.cols + c0;
+    Span a{x + off, out + off, code ? code + off : nullptr, n, scale[r], zero_point[r], p.qmin, p.qmax};
+    if (!dropping) return forward_keep_all(a);
+    forward_dropping(a, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off), stream.threshold);
+  });
+}
+
+void random_mix_cpu(int64_t n, const float* a, const float* b, double keep_prob, uint64_t seed, float* out) {
+  const DropStream stream(keep_prob, seed);
+  for_each_chunk(1, n, [&](int64_t, int64_t, int64_t off, int64_t len) {
+    mix_span(len, a + off, b + off, out + off, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off),
+             stream.threshold);
+  });
+}
+
+void fused_fake_quant_backward_cpu(const FakeQuantRowsParams& p, const float* grad, const float* x,
+                                   const float* scale, const float* zero_point, const uint8_t* code, float* dx,
+                                   double* dscale) {
+  const int64_t per_row = chunks_per_row(p.cols);
+  std::vector<double> partial(dscale ? static_cast<size_t>(p.rows * per_row) : 0);
+  for_each_chunk(p.rows, p.cols, [&](int64_t task, int64_t r, int64_t c0, int64_t n) {
+    const int64_t off = r * p.cols + c0;
+    GradSpan a{grad + off, x + off, code + off, dx ? dx + off : nullptr, n, scale[r], zero_point[r], p.qmin, p.qmax};
+    if (dx) backward_dx(a);
+    if (dscale) partial[static_cast<size_t>(task)] = backward_dscale(a);
+  });
+  if (!dscale) return;
+  for (int64_t r = 0; r < p.rows; ++r) {
+    double sum = 0.0;
+    for (int64_t k = 0; k < per_row; ++k) sum += partial[static_cast<size_t>(r * per_row + k)];
+    dscale[r] = sum;
+  }
+}
+
+}  // namespace ptq::kernels
