@@ -77,13 +77,13 @@ struct AdaRoundSoft : public torch::autograd::Function<AdaRoundSoft> {
       dv = g[0];
       if (need_s) ds = g[1];
     } else {
-      auto g = grads[0].contiguous();
+      auto g = grads[0].defined() ? grads[0].contiguous() : torch::zeros_like(x2);
       const double g_reg = grads[1].defined() ? grads[1].item<double>() : 0.0;
       dv = torch::empty_like(v);
       torch::Tensor ds64;
       if (need_s) ds64 = torch::empty({p.rows}, x2.options().dtype(torch::kDouble));
       auto sc = s.contiguous(), zc = z.contiguous();
-      kernels::adaround_soft_backward_cpu(p, ptr_or_null(g), g_reg, v.data_ptr<float>(), x2.data_ptr<float>(),
+      kernels::adaround_soft_backward_cpu(p, g.data_ptr<float>(), g_reg, v.data_ptr<float>(), x2.data_ptr<float>(),
                                           ptr_or_null(floor2), sc.data_ptr<float>(), zc.data_ptr<float>(),
                                           dv.data_ptr<float>(), need_s ? ds64.data_ptr<double>() : nullptr);
       if (need_s) ds = ds64.to(torch::kFloat).view(s.sizes());

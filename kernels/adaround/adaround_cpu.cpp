@@ -11,7 +11,7 @@ namespace ptq::kernels {
 namespace {
 
 struct Span {
-  const float *v, *x, *floor;  // floor may be null
+  const float *v, *x, *floor;  // floor: the frozen ⌊x/s⌋ (kFixed only)
   int64_t n;
   float s, z;
   AdaRoundRowsParams p;
@@ -19,55 +19,72 @@ struct Span {
 
 inline float sigmoid_fast(float v) { return 1.0f / (1.0f + exp_fast(-v)); }
 
+// Loops are templated on the frozen floor and the regulariser so that their bodies have no
+// branches or conditional loads (the compiler vectorises them); sums go through a block
+// buffer and sum_to_double.
+template <bool kFixed, bool kReg>
 PTQ_CLONES double forward_span(Span a, float* out) {
   const float span = a.p.zeta - a.p.gamma;
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  auto body = [&](int64_t i) -> float {
-    const float h = std::min(std::max(sigmoid_fast(a.v[i]) * span + a.p.gamma, 0.0f), 1.0f);
-    const float base = a.floor ? a.floor[i] : std::floor(a.x[i] / a.s);
-    const float q = std::min(std::max(base + h + a.z, a.p.qmin), a.p.qmax);
-    out[i] = (q - a.z) * a.s;
-    if (a.p.beta <= 0.0f) return 0.0f;
-    const float r = 1.0f - pow_fast(std::fabs(h - 0.5f) * 2.0f, a.p.beta);
-    return a.x[i] == a.x[i] ? r : 0.0f;  // NaN padding carries no regulariser
-  };
-  int64_t i = 0;
-  for (; i + 8 <= a.n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(body(i + j));
-  for (; i < a.n; ++i) acc[0] += static_cast<double>(body(i));
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  float buf[kSumBlock];
+  double total = 0.0;
+  for (int64_t b = 0; b < a.n; b += kSumBlock) {
+    const int64_t m = std::min(kSumBlock, a.n - b);
+    const float *v = a.v + b, *x = a.x + b, *fl = kFixed ? a.floor + b : nullptr;
+    float* o = out + b;
+    for (int64_t i = 0; i < m; ++i) {
+      const float h = std::min(std::max(sigmoid_fast(v[i]) * span + a.p.gamma, 0.0f), 1.0f);
+      const float base = kFixed ? fl[i] : floor_fast(x[i] / a.s);
+      const float q = std::min(std::max(base + h + a.z, a.p.qmin), a.p.qmax);
+      const bool valid = x[i] == x[i];  // NaN padding: NaN out, no regulariser term
+      o[i] = valid ? (q - a.z) * a.s : x[i];
+      if (kReg) buf[i] = valid ? 1.0f - pow_fast(std::fabs(h - 0.5f) * 2.0f, a.p.beta) : 0.0f;
+    }
+    if (kReg) total += sum_to_double(buf, m);
+  }
+  return total;
 }
 
-PTQ_CLONES double backward_span(Span a, const float* g, float g_reg, float* dv) {
+template <bool kFixed, bool kReg>
+PTQ_CLONES double backward_span(Span a, const float* grad, float g_reg, float* dv) {
   const float span = a.p.zeta - a.p.gamma;
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  auto body = [&](int64_t i) -> float {
-    const float sg = sigmoid_fast(a.v[i]);
-    const float hp = sg * span + a.p.gamma;
-    const float h = std::min(std::max(hp, 0.0f), 1.0f);
-    const float base = a.floor ? a.floor[i] : std::floor(a.x[i] / a.s);
-    const float q = base + h + a.z;
-    const bool inside = q >= a.p.qmin && q <= a.p.qmax;  // false for NaN padding
-    const float gi = g ? g[i] : 0.0f;
-    float dh = inside ? gi * a.s : 0.0f;
-    if (a.p.beta > 0.0f && g_reg != 0.0f) {
-      const float d = h - 0.5f;
-      const float u = std::fabs(d) * 2.0f;
-      const float up = pow_fast(u, a.p.beta);
-      const float du = u > 0.0f ? a.p.beta * up / u : 0.0f;  // β·u^(β−1)
-      const float sign = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f);
-      dh -= a.x[i] == a.x[i] ? g_reg * du * sign * 2.0f : 0.0f;
+  float buf[kSumBlock];
+  double total = 0.0;
+  for (int64_t b = 0; b < a.n; b += kSumBlock) {
+    const int64_t m = std::min(kSumBlock, a.n - b);
+    const float *v = a.v + b, *x = a.x + b, *g = grad + b, *fl = kFixed ? a.floor + b : nullptr;
+    float* d = dv + b;
+    for (int64_t i = 0; i < m; ++i) {
+      const float sg = sigmoid_fast(v[i]);
+      const float hp = sg * span + a.p.gamma;
+      const float h = std::min(std::max(hp, 0.0f), 1.0f);
+      const bool valid = x[i] == x[i];
+      const float base = kFixed ? fl[i] : floor_fast(x[i] / a.s);
+      const float q = base + h + a.z;
+      const bool inside = valid && q >= a.p.qmin && q <= a.p.qmax;
+      float dh = inside ? g[i] * a.s : 0.0f;
+      if (kReg) {
+        const float c = h - 0.5f;
+        const float u = std::fabs(c) * 2.0f;
+        const float du = u > 0.0f ? a.p.beta * pow_fast(u, a.p.beta) / u : 0.0f;  // β·u^(β−1)
+        const float sign = c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : 0.0f);
+        dh -= valid ? g_reg * du * sign * 2.0f : 0.0f;
+      }
+      d[i] = hp >= 0.0f && hp <= 1.0f ? dh * span * sg * (1.0f - sg) : 0.0f;
+      const float qc = std::min(std::max(q, a.p.qmin), a.p.qmax);
+      buf[i] = valid ? g[i] * (qc - a.z) : 0.0f;  // ∂out/∂s
     }
-    const bool unclamped = hp >= 0.0f && hp <= 1.0f;
-    dv[i] = unclamped ? dh * span * sg * (1.0f - sg) : 0.0f;
-    const float qc = std::min(std::max(q, a.p.qmin), a.p.qmax);
-    return q == q ? gi * (qc - a.z) : 0.0f;  // ∂out/∂s; NaN padding contributes nothing
-  };
-  int64_t i = 0;
-  for (; i + 8 <= a.n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(body(i + j));
-  for (; i < a.n; ++i) acc[0] += static_cast<double>(body(i));
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    total += sum_to_double(buf, m);
+  }
+  return total;
+}
+
+template <bool kReg>
+double forward_dispatch(const Span& a, float* out) {
+  return a.floor ? forward_span<true, kReg>(a, out) : forward_span<false, kReg>(a, out);
+}
+template <bool kReg>
+double backward_dispatch(const Span& a, const float* g, float g_reg, float* dv) {
+  return a.floor ? backward_span<true, kReg>(a, g, g_reg, dv) : backward_span<false, kReg>(a, g, g_reg, dv);
 }
 
 }  // namespace
@@ -78,7 +95,8 @@ double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, co
   for_each_chunk(p.rows, p.cols, [&](int64_t task, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
     Span a{v + off, x + off, fixed_floor ? fixed_floor + off : nullptr, n, scale[r], zero_point[r], p};
-    partial[static_cast<size_t>(task)] = forward_span(a, out + off);
+    partial[static_cast<size_t>(task)] =
+        p.beta > 0.0f ? forward_dispatch<true>(a, out + off) : forward_dispatch<false>(a, out + off);
   });
   double sum = 0.0;
   for (double d : partial) sum += d;
@@ -93,8 +111,10 @@ void adaround_soft_backward_cpu(const AdaRoundRowsParams& p, const float* grad, 
   for_each_chunk(p.rows, p.cols, [&](int64_t task, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
     Span a{v + off, x + off, fixed_floor ? fixed_floor + off : nullptr, n, scale[r], zero_point[r], p};
-    partial[static_cast<size_t>(task)] =
-        backward_span(a, grad ? grad + off : nullptr, static_cast<float>(grad_reg), dv + off);
+    const float g_reg = static_cast<float>(grad_reg);
+    partial[static_cast<size_t>(task)] = p.beta > 0.0f && g_reg != 0.0f
+                                             ? backward_dispatch<true>(a, grad + off, g_reg, dv + off)
+                                             : backward_dispatch<false>(a, grad + off, g_reg, dv + off);
   });
   if (!dscale) return;
   for (int64_t r = 0; r < p.rows; ++r) {

@@ -30,7 +30,7 @@ struct AdaRoundRowsParams {
 double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
                                  const float* scale, const float* zero_point, float* out);
 
-// grad may be null (no output gradient); dv is overwritten; dscale (may be null) per row.
+// grad: the output gradient [rows, cols]; dv is overwritten; dscale (may be null) per row.
 void adaround_soft_backward_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* v,
                                 const float* x, const float* fixed_floor, const float* scale, const float* zero_point,
                                 float* dv, double* dscale);

@@ -97,6 +97,34 @@ inline float log2_fast(float x) {
   return static_cast<float>(e) + 2.88539008f * t * s;  // 2/ln2
 }
 
+// ⌊y⌋ without libm (vectorisable without SSE4.1): round to nearest, minus one where that
+// went up. Exact for |y| < 2^22 (callers floor values on small integer grids); NaN stays NaN.
+inline float floor_fast(float y) {
+  const float r = round_half_even(y);
+  return r > y ? r - 1.0f : r;
+}
+
+// Σ buf[0, n) in double: eight lanes (explicit vectors, so the compiler need not reassociate)
+// combined in a fixed order — deterministic and vectorised on every target.
+inline double sum_to_double(const float* buf, int64_t n) {
+  typedef float v4f __attribute__((vector_size(16)));
+  typedef double v4d __attribute__((vector_size(32)));
+  v4d a0 = {0, 0, 0, 0}, a1 = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    v4f f0, f1;
+    std::memcpy(&f0, buf + i, sizeof f0);
+    std::memcpy(&f1, buf + i + 4, sizeof f1);
+    a0 += __builtin_convertvector(f0, v4d);
+    a1 += __builtin_convertvector(f1, v4d);
+  }
+  double s = ((a0[0] + a1[0]) + (a0[1] + a1[1])) + ((a0[2] + a1[2]) + (a0[3] + a1[3]));
+  for (; i < n; ++i) s += static_cast<double>(buf[i]);
+  return s;
+}
+
+constexpr int64_t kSumBlock = 256;  // floats per sum_to_double block (stays in L1)
+
 // u^beta for u >= 0 (0 for u = 0 or subnormal u).
 inline float pow_fast(float u, float beta) {
   const float r = exp2_fast(beta * log2_fast(u));

@@ -32,7 +32,7 @@ struct FakeQuantRowsParams {
   uint64_t seed = 0;               // drop stream; unused when keep_prob >= 1
 };
 
-// out and code are [rows, cols]; code may be null when no backward pass will follow.
+// out and code are [rows, cols].
 void fused_fake_quant_forward_cpu(const FakeQuantRowsParams& p, const float* x, const float* scale,
                                   const float* zero_point, float* out, uint8_t* code);
 

@@ -36,7 +36,7 @@ PTQ_CLONES void forward_keep_all(Span a) {
     const float q = round_half_even(a.x[i] / a.s) + a.z;
     const float qc = std::min(std::max(q, a.lo), a.hi);
     a.out[i] = (qc - a.z) * a.s;
-    if (a.code) a.code[i] = static_cast<uint8_t>(1 + (q < a.lo) + 2 * (q > a.hi));
+    a.code[i] = static_cast<uint8_t>(1 + (q < a.lo) + 2 * (q > a.hi));
   }
 }
 
@@ -50,7 +50,7 @@ PTQ_CLONES void forward_dropping(Span a, uint32_t first, uint32_t key_lo, uint32
     const float qc = std::min(std::max(q, a.lo), a.hi);
     const float fq = (qc - a.z) * a.s;
     a.out[i] = keep ? fq : a.x[i];
-    if (a.code) a.code[i] = static_cast<uint8_t>(keep * (1 + (q < a.lo) + 2 * (q > a.hi)));
+    a.code[i] = static_cast<uint8_t>(keep ? 1 + (q < a.lo) + 2 * (q > a.hi) : 0);
   }
 }
 
@@ -88,21 +88,24 @@ PTQ_CLONES void backward_dx(GradSpan a) {
   for (int64_t i = 0; i < a.n; ++i) a.dx[i] = a.code[i] <= kInRange ? a.g[i] : 0.0f;
 }
 
-// Σ g·∂out/∂s over the span, in eight double lanes combined in a fixed order.
+// Σ g·∂out/∂s over the span: float terms per block, summed in double (sum_to_double).
 PTQ_CLONES double backward_dscale(GradSpan a) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   const float low = a.lo - a.z, high = a.hi - a.z;
-  auto term = [&](int64_t i) {
-    const float y = a.x[i] / a.s;
-    const float t = a.code[i] == kInRange ? round_half_even(y) - y
-                                          : (a.code[i] == kClippedLow ? low : (a.code[i] == kClippedHigh ? high : 0.0f));
-    return a.g[i] * t;
-  };
-  int64_t i = 0;
-  for (; i + 8 <= a.n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(term(i + j));
-  for (; i < a.n; ++i) acc[0] += static_cast<double>(term(i));
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  float buf[kSumBlock];
+  double total = 0.0;
+  for (int64_t b = 0; b < a.n; b += kSumBlock) {
+    const int64_t m = std::min(kSumBlock, a.n - b);
+    const float *x = a.x + b, *g = a.g + b;
+    const uint8_t* c = a.code + b;
+    for (int64_t i = 0; i < m; ++i) {
+      const float y = x[i] / a.s;
+      const float t = c[i] == kInRange ? round_half_even(y) - y
+                                       : (c[i] == kClippedLow ? low : (c[i] == kClippedHigh ? high : 0.0f));
+      buf[i] = g[i] * t;
+    }
+    total += sum_to_double(buf, m);
+  }
+  return total;
 }
 
 }  // namespace
@@ -113,7 +116,7 @@ void fused_fake_quant_forward_cpu(const FakeQuantRowsParams& p, const float* x, 
   const DropStream stream(p.keep_prob, p.seed);
   for_each_chunk(p.rows, p.cols, [&](int64_t, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
-    Span a{x + off, out + off, code ? code + off : nullptr, n, scale[r], zero_point[r], p.qmin, p.qmax};
+    Span a{x + off, out + off, code + off, n, scale[r], zero_point[r], p.qmin, p.qmax};
     if (!dropping) return forward_keep_all(a);
     forward_dropping(a, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off), stream.threshold);
   });
