@@ -116,12 +116,7 @@ void adaround_soft_backward_cpu(const AdaRoundRowsParams& p, const float* grad, 
                                              ? backward_dispatch<true>(a, grad + off, g_reg, dv + off)
                                              : backward_dispatch<false>(a, grad + off, g_reg, dv + off);
   });
-  if (!dscale) return;
-  for (int64_t r = 0; r < p.rows; ++r) {
-    double sum = 0.0;
-    for (int64_t k = 0; k < per_row; ++k) sum += partial[static_cast<size_t>(r * per_row + k)];
-    dscale[r] = sum;
-  }
+  if (dscale) sum_row_partials(partial, p.rows, per_row, dscale);
 }
 
 }  // namespace ptq::kernels

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define PTQ_CLONES __attribute__((target_clones("avx2", "default")))
@@ -40,6 +41,16 @@ void for_each_chunk(int64_t rows, int64_t cols, const Fn& fn) {
       fn(t, r, c0, std::min(kChunk, cols - c0));
     }
   });
+}
+
+// out[r] = Σ over k of partial[r·per_row + k], in k order: per-row totals of the per-task
+// partial sums of for_each_chunk (deterministic for any thread count).
+inline void sum_row_partials(const std::vector<double>& partial, int64_t rows, int64_t per_row, double* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    double sum = 0.0;
+    for (int64_t k = 0; k < per_row; ++k) sum += partial[static_cast<size_t>(r * per_row + k)];
+    out[r] = sum;
+  }
 }
 
 // Exact for |y| < 2^22 in the default rounding mode; larger |y| are returned nearly

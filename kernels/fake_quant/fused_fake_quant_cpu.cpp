@@ -141,12 +141,7 @@ void fused_fake_quant_backward_cpu(const FakeQuantRowsParams& p, const float* gr
     if (dx) backward_dx(a);
     if (dscale) partial[static_cast<size_t>(task)] = backward_dscale(a);
   });
-  if (!dscale) return;
-  for (int64_t r = 0; r < p.rows; ++r) {
-    double sum = 0.0;
-    for (int64_t k = 0; k < per_row; ++k) sum += partial[static_cast<size_t>(r * per_row + k)];
-    dscale[r] = sum;
-  }
+  if (dscale) sum_row_partials(partial, p.rows, per_row, dscale);
 }
 
 }  // namespace ptq::kernels
