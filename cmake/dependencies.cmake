@@ -6,6 +6,10 @@ find_package(fmt REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+# ATen's at::parallel_for (ATen/ParallelOpenMP.h) is an inline template that runs serially
+# unless the code instantiating it is compiled with OpenMP: ptq's fused kernels need it to
+# use LibTorch's intra-op threads (torch::set_num_threads).
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_path(PTQ_TURBOJPEG_INCLUDE turbojpeg.h REQUIRED)
 find_library(PTQ_TURBOJPEG_LIB turbojpeg REQUIRED)
 # yaml-cpp 0.7's config exports a plain variable on some distributions, a target on others.

@@ -40,18 +40,24 @@ std::pair<torch::Tensor, torch::Tensor> tensor_formula(const torch::Tensor& v, c
   return {out, reg};
 }
 
+// args: qmin, qmax, ζ, γ, β, save (1: the forward pass writes the backward factors; only for
+// a scale that is not learned, see kernels/adaround/adaround_cpu.h).
 struct AdaRoundSoft : public torch::autograd::Function<AdaRoundSoft> {
   // v, x2, floor2 (empty when not frozen) [rows, cols]; s, z [rows, 1].
   static variable_list forward(AutogradContext* ctx, const torch::Tensor& v, const torch::Tensor& s,
                                const torch::Tensor& x2, const torch::Tensor& floor2, const torch::Tensor& z,
                                std::vector<double> args) {
     const auto p = params_of(x2, args[0], args[1], args[2], args[3], args[4]);
+    const bool save = args[5] != 0.0;
     auto out = torch::empty_like(x2);
+    torch::Tensor dout, dreg;
+    if (save) dout = torch::empty_like(x2);
+    if (save && p.beta > 0.0f) dreg = torch::empty_like(x2);
     auto sc = s.detach().contiguous(), zc = z.detach().contiguous();
-    const double reg = kernels::adaround_soft_forward_cpu(p, v.data_ptr<float>(), x2.data_ptr<float>(),
-                                                          ptr_or_null(floor2), sc.data_ptr<float>(),
-                                                          zc.data_ptr<float>(), out.data_ptr<float>());
-    ctx->save_for_backward({v, s, x2, floor2, z});
+    const double reg = kernels::adaround_soft_forward_cpu(
+        p, v.data_ptr<float>(), x2.data_ptr<float>(), ptr_or_null(floor2), sc.data_ptr<float>(), zc.data_ptr<float>(),
+        out.data_ptr<float>(), save ? dout.data_ptr<float>() : nullptr, dreg.defined() ? dreg.data_ptr<float>() : nullptr);
+    ctx->save_for_backward({v, s, x2, floor2, z, dout, dreg});
     ctx->saved_data["args"] = args;
     return {out, torch::full({}, reg, v.options())};
   }
@@ -59,6 +65,7 @@ struct AdaRoundSoft : public torch::autograd::Function<AdaRoundSoft> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto &v = saved[0], &s = saved[1], &x2 = saved[2], &floor2 = saved[3], &z = saved[4];
+    const auto &dout = saved[5], &dreg = saved[6];
     const auto args = ctx->saved_data["args"].toDoubleVector();
     const auto p = params_of(x2, args[0], args[1], args[2], args[3], args[4]);
     const bool need_s = ctx->needs_input_grad(1);
@@ -76,6 +83,12 @@ struct AdaRoundSoft : public torch::autograd::Function<AdaRoundSoft> {
                                      /*create_graph=*/true, /*allow_unused=*/true);
       dv = g[0];
       if (need_s) ds = g[1];
+    } else if (dout.defined() && !need_s) {
+      auto g = grads[0].defined() ? grads[0].contiguous() : torch::zeros_like(x2);
+      const double g_reg = grads[1].defined() ? grads[1].item<double>() : 0.0;
+      dv = torch::empty_like(v);
+      kernels::adaround_soft_backward_saved_cpu(p, g.data_ptr<float>(), g_reg, dout.data_ptr<float>(),
+                                                ptr_or_null(dreg), dv.data_ptr<float>());
     } else {
       auto g = grads[0].defined() ? grads[0].contiguous() : torch::zeros_like(x2);
       const double g_reg = grads[1].defined() ? grads[1].item<double>() : 0.0;
@@ -110,9 +123,11 @@ std::pair<torch::Tensor, torch::Tensor> adaround_soft_fused(const torch::Tensor&
   auto f2 = fixed_floor.defined() ? fixed_floor.reshape({rows, cols}).contiguous() : torch::empty({0}, xg.options());
   auto s = scale.to(torch::kFloat).reshape({rows, 1});
   auto z = zero_point.to(torch::kFloat).reshape({rows, 1}).detach();
+  // Backward factors are saved when V will get a gradient and the scale will not.
+  const bool save = torch::GradMode::is_enabled() && v.requires_grad() && !s.requires_grad();
   auto outs = AdaRoundSoft::apply(v2.contiguous(), s, x2, f2, z,
                                   std::vector<double>{static_cast<double>(spec.qmin()), static_cast<double>(spec.qmax()),
-                                                      o.zeta, o.gamma, std::max(0.0, beta)});
+                                                      o.zeta, o.gamma, std::max(0.0, beta), save ? 1.0 : 0.0});
   return {outs[0].view(xg.sizes()), beta > 0.0 ? outs[1] : torch::Tensor()};
 }
 

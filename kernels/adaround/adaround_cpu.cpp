@@ -22,24 +22,48 @@ inline float sigmoid_fast(float v) { return 1.0f / (1.0f + exp_fast(-v)); }
 // Loops are templated on the frozen floor and the regulariser so that their bodies have no
 // branches or conditional loads (the compiler vectorises them); sums go through a block
 // buffer and sum_to_double.
-template <bool kFixed, bool kReg>
-PTQ_CLONES double forward_span(Span a, float* out) {
+// Two loops per block (GCC does not vectorise them as one): the rounding, then the regulariser
+// from the h(V) and dh/dV kept in L1-sized buffers.
+template <bool kFixed, bool kReg, bool kSave>
+PTQ_CLONES double forward_span(Span a, float* out, float* dout, float* dreg) {
   const float span = a.p.zeta - a.p.gamma;
-  float buf[kSumBlock];
+  float buf[kSumBlock], hb[kSumBlock], dhb[kSumBlock], okb[kSumBlock];
   double total = 0.0;
   for (int64_t b = 0; b < a.n; b += kSumBlock) {
     const int64_t m = std::min(kSumBlock, a.n - b);
-    const float *v = a.v + b, *x = a.x + b, *fl = kFixed ? a.floor + b : nullptr;
-    float* o = out + b;
+    const float *__restrict v = a.v + b, *__restrict x = a.x + b, *__restrict fl = kFixed ? a.floor + b : nullptr;
+    float* __restrict o = out + b;
     for (int64_t i = 0; i < m; ++i) {
-      const float h = std::min(std::max(sigmoid_fast(v[i]) * span + a.p.gamma, 0.0f), 1.0f);
+      const float sg = sigmoid_fast(v[i]);
+      const float hp = sg * span + a.p.gamma;
+      const float h = std::min(std::max(hp, 0.0f), 1.0f);
       const float base = kFixed ? fl[i] : floor_fast(x[i] / a.s);
-      const float q = std::min(std::max(base + h + a.z, a.p.qmin), a.p.qmax);
+      const float qr = base + h + a.z;
+      const float q = std::min(std::max(qr, a.p.qmin), a.p.qmax);
       const bool valid = x[i] == x[i];  // NaN padding: NaN out, no regulariser term
       o[i] = valid ? (q - a.z) * a.s : x[i];
-      if (kReg) buf[i] = valid ? 1.0f - pow_fast(std::fabs(h - 0.5f) * 2.0f, a.p.beta) : 0.0f;
+      hb[i] = h;
+      okb[i] = valid ? 1.0f : 0.0f;
+      if (kSave) {
+        // dh/dV, zero where the rectified sigmoid is clipped.
+        const float dh = hp >= 0.0f && hp <= 1.0f ? span * sg * (1.0f - sg) : 0.0f;
+        dhb[i] = dh;
+        dout[b + i] = valid && qr >= a.p.qmin && qr <= a.p.qmax ? a.s * dh : 0.0f;
+      }
     }
-    if (kReg) total += sum_to_double(buf, m);
+    if (!kReg) continue;
+    for (int64_t i = 0; i < m; ++i) {
+      const float c = hb[i] - 0.5f;
+      const float u = std::fabs(c) * 2.0f;
+      const float r = pow_fast(u, a.p.beta);
+      buf[i] = okb[i] != 0.0f ? 1.0f - r : 0.0f;  // a select: V may be NaN on padding
+      if (kSave) {
+        const float du = u > 0.0f ? a.p.beta * r / u : 0.0f;  // β·u^(β−1)
+        const float sign = c > 0.0f ? 1.0f : (c < 0.0f ? -1.0f : 0.0f);
+        dreg[b + i] = okb[i] != 0.0f ? du * sign * 2.0f * dhb[i] : 0.0f;
+      }
+    }
+    total += sum_to_double(buf, m);
   }
   return total;
 }
@@ -78,29 +102,48 @@ PTQ_CLONES double backward_span(Span a, const float* grad, float g_reg, float* d
   return total;
 }
 
-template <bool kReg>
-double forward_dispatch(const Span& a, float* out) {
-  return a.floor ? forward_span<true, kReg>(a, out) : forward_span<false, kReg>(a, out);
+template <bool kReg, bool kSave>
+double forward_dispatch(const Span& a, float* out, float* dout, float* dreg) {
+  return a.floor ? forward_span<true, kReg, kSave>(a, out, dout, dreg) : forward_span<false, kReg, kSave>(a, out, dout, dreg);
 }
 template <bool kReg>
 double backward_dispatch(const Span& a, const float* g, float g_reg, float* dv) {
   return a.floor ? backward_span<true, kReg>(a, g, g_reg, dv) : backward_span<false, kReg>(a, g, g_reg, dv);
 }
 
+PTQ_CLONES void backward_saved_span(int64_t n, const float* g, float g_reg, const float* da, const float* dr, float* dv) {
+  if (dr && g_reg != 0.0f)
+    for (int64_t i = 0; i < n; ++i) dv[i] = g[i] * da[i] - g_reg * dr[i];
+  else
+    for (int64_t i = 0; i < n; ++i) dv[i] = g[i] * da[i];
+}
+
 }  // namespace
 
 double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
-                                 const float* scale, const float* zero_point, float* out) {
+                                 const float* scale, const float* zero_point, float* out, float* dout, float* dreg) {
   std::vector<double> partial(static_cast<size_t>(p.rows * chunks_per_row(p.cols)));
+  const bool reg = p.beta > 0.0f, save = dout != nullptr;
   for_each_chunk(p.rows, p.cols, [&](int64_t task, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
     Span a{v + off, x + off, fixed_floor ? fixed_floor + off : nullptr, n, scale[r], zero_point[r], p};
-    partial[static_cast<size_t>(task)] =
-        p.beta > 0.0f ? forward_dispatch<true>(a, out + off) : forward_dispatch<false>(a, out + off);
+    float *o = out + off, *da = save ? dout + off : nullptr, *dr = save && reg ? dreg + off : nullptr;
+    double& part = partial[static_cast<size_t>(task)];
+    if (save) part = reg ? forward_dispatch<true, true>(a, o, da, dr) : forward_dispatch<false, true>(a, o, da, dr);
+    else part = reg ? forward_dispatch<true, false>(a, o, da, dr) : forward_dispatch<false, false>(a, o, da, dr);
   });
   double sum = 0.0;
   for (double d : partial) sum += d;
-  return p.beta > 0.0f ? sum : 0.0;
+  return reg ? sum : 0.0;
+}
+
+void adaround_soft_backward_saved_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* dout,
+                                      const float* dreg, float* dv) {
+  const float g_reg = static_cast<float>(grad_reg);
+  for_each_chunk(p.rows, p.cols, [&](int64_t, int64_t r, int64_t c0, int64_t n) {
+    const int64_t off = r * p.cols + c0;
+    backward_saved_span(n, grad + off, g_reg, dout + off, dreg ? dreg + off : nullptr, dv + off);
+  });
 }
 
 void adaround_soft_backward_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* v,

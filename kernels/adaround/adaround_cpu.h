@@ -27,8 +27,18 @@ struct AdaRoundRowsParams {
 };
 
 // fixed_floor may be null (then ⌊x/s⌋). Returns the regulariser sum (0 when beta = 0).
+// With dout (and, when beta > 0, dreg) the forward pass also writes the per-element factors of
+// the backward pass for a scale that is not learned, so that the backward pass is one
+// multiply-add per element instead of a second evaluation of σ and |·|^β:
+//   dout = [qmin ≤ base + h + z ≤ qmax]·s·D,   dreg = β·|2h − 1|^(β−1)·sign(2h − 1)·2·D,
+//   D = (ζ − γ)·σ(1 − σ)·[0 ≤ σ(ζ − γ) + γ ≤ 1]   (both 0 for NaN x)
 double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
-                                 const float* scale, const float* zero_point, float* out);
+                                 const float* scale, const float* zero_point, float* out, float* dout = nullptr,
+                                 float* dreg = nullptr);
+
+// dV = g·dout − g_reg·dreg from the factors saved by the forward pass (dreg may be null).
+void adaround_soft_backward_saved_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* dout,
+                                      const float* dreg, float* dv);
 
 // grad: the output gradient [rows, cols]; dv is overwritten; dscale (may be null) per row.
 void adaround_soft_backward_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* v,

@@ -2,6 +2,7 @@
 //  - for_each_chunk(): splits [rows, cols] into tasks of at most kChunk elements that never
 //    cross a row and runs them with at::parallel_for. The task boundaries depend only on the
 //    shape, so per-task partial sums combined in task order are the same for any thread count.
+//    at::parallel_for only runs in parallel where the caller is compiled with OpenMP (ptq_kernels is).
 //  - round_half_even(): round to nearest, ties to even, with two additions (vectorisable).
 //  - exp_fast(), log2_fast(), exp2_fast(), pow_fast(): branch-free float approximations
 //    (relative error below 3e-7 over the ranges used) that the compiler vectorises, where the
@@ -33,6 +34,10 @@ inline int64_t chunks_per_row(int64_t cols) { return std::max<int64_t>(1, (cols 
 // fn(task, row, first_column, length) for every task, in parallel; task = row·chunks_per_row + k.
 template <class Fn>
 void for_each_chunk(int64_t rows, int64_t cols, const Fn& fn) {
+#if AT_PARALLEL_OPENMP && !defined(_OPENMP)
+  // at::parallel_for would silently run on one thread (see cmake/dependencies.cmake).
+  static_assert(sizeof(Fn) == 0, "code using for_each_chunk must be compiled with OpenMP (link OpenMP::OpenMP_CXX)");
+#endif
   const int64_t per_row = chunks_per_row(cols);
   const int64_t grain = std::max<int64_t>(1, kChunk / std::max<int64_t>(1, cols));
   at::parallel_for(0, rows * per_row, grain, [&](int64_t b, int64_t e) {

@@ -7,6 +7,8 @@
 // |x − Q(x)|^p over the packed elements, and the zeros add count·|0 − Q(0)|^p (0 whenever the
 // zero point lies on the grid, the common case). The sums are added per candidate in block
 // order, so the result depends on nothing but the input (bit-identical from call to call).
+// Groups and runs of candidates are scored in parallel (at::parallel_for); each score is
+// summed by one task, so the thread count changes nothing either.
 //
 // Two block functions compute the same thing:
 //  * AVX2 + FMA (x86-64 with GCC/Clang, chosen at run time with __builtin_cpu_supports): the
@@ -58,6 +60,8 @@
 #include "kernels/lp_search/lp_search.h"
 #include "kernels/lp_search/lp_search_internal.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -78,6 +82,9 @@ namespace lp_search_detail {
 namespace {
 
 constexpr int64_t kBlock = 2048;  // elements per block: 8 KiB of floats, stays in L1
+// Candidates scored per parallel task (a group's candidates are split into runs of about this
+// many, so that one per-tensor group — a single activation — still keeps every thread busy).
+constexpr int64_t kCandidatesPerTask = 32;
 
 // ln(1 + t) = t − t²/2 + t³·P(t) on t in [√½ − 1, √2 − 1], P(t) = Σ kLnP[i]·t^i (|error| of
 // ln < 1.3e-8). 2^r = 1 + r·Q(r) on r in [−½, ½], Q(r) = Σ kExp2Q[i]·r^i (relative error
@@ -483,37 +490,44 @@ torch::Tensor lp_scores_cpu_path(const torch::Tensor& xg_in, const torch::Tensor
   const float lo = static_cast<float>(qmin), hi = static_cast<float>(qmax);
   const PowParams pp = make_pow_params(p);
   const BlockFn score_block = pick_block_fn(path, pp.square);
-  std::vector<float> block(kBlock);
-  for (int64_t g = 0; g < groups; ++g) {
-    const float* xr = x + g * n;
-    int64_t valid = 0;
-    for (int64_t b = 0; b < n; b += kBlock) {
-      // Valid non-zero elements of this block, packed; zeros counted.
-      int64_t m = 0, zeros = 0;
-      float xmax = 0.0f;
-      const int64_t end = std::min(n, b + kBlock);
-      for (int64_t i = b; i < end; ++i) {
-        const float xi = xr[i];
-        block[m] = xi;
-        const bool zero = xi == 0.0f;
-        m += !(std::isnan(xi) || zero);
-        zeros += zero;
-        xmax = std::max(xmax, std::fabs(xi));  // a NaN never replaces xmax
-      }
-      valid += m + zeros;
-      for (int64_t c = 0; c < cands; ++c) {
-        const float sc = s[c * groups + g], zc = z[c * groups + g];
-        double sum = score_block(block.data(), m, xmax, sc, zc, lo, hi, pp);
-        if (zeros > 0) {
-          const float e0 = quant_err(0.0f, sc, zc, lo, hi);  // the error of x = ±0
-          if (e0 != 0.0f) sum += static_cast<double>(zeros) * pow_one(e0, pp);
+  // Tasks of (group, run of candidates) in parallel: each score o[c, g] is summed by one task
+  // over the blocks in order, so results do not depend on the thread count.
+  const int64_t runs = (cands + kCandidatesPerTask - 1) / kCandidatesPerTask;
+  const int64_t per_task = (cands + runs - 1) / runs;
+  at::parallel_for(0, groups * runs, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<float> block(kBlock);
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t g = t / runs, c0 = (t % runs) * per_task, c1 = std::min(cands, c0 + per_task);
+      const float* xr = x + g * n;
+      int64_t valid = 0;
+      for (int64_t b = 0; b < n; b += kBlock) {
+        // Valid non-zero elements of this block, packed; zeros counted.
+        int64_t m = 0, zeros = 0;
+        float xmax = 0.0f;
+        const int64_t end = std::min(n, b + kBlock);
+        for (int64_t i = b; i < end; ++i) {
+          const float xi = xr[i];
+          block[m] = xi;
+          const bool zero = xi == 0.0f;
+          m += !(std::isnan(xi) || zero);
+          zeros += zero;
+          xmax = std::max(xmax, std::fabs(xi));  // a NaN never replaces xmax
         }
-        o[c * groups + g] += sum;
+        valid += m + zeros;
+        for (int64_t c = c0; c < c1; ++c) {
+          const float sc = s[c * groups + g], zc = z[c * groups + g];
+          double sum = score_block(block.data(), m, xmax, sc, zc, lo, hi, pp);
+          if (zeros > 0) {
+            const float e0 = quant_err(0.0f, sc, zc, lo, hi);  // the error of x = ±0
+            if (e0 != 0.0f) sum += static_cast<double>(zeros) * pow_one(e0, pp);
+          }
+          o[c * groups + g] += sum;
+        }
       }
+      const double inv = valid > 0 ? 1.0 / static_cast<double>(valid) : std::nan("");
+      for (int64_t c = c0; c < c1; ++c) o[c * groups + g] *= inv;
     }
-    const double inv = valid > 0 ? 1.0 / static_cast<double>(valid) : std::nan("");
-    for (int64_t c = 0; c < cands; ++c) o[c * groups + g] *= inv;
-  }
+  });
   return out;
 }
 
