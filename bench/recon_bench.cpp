@@ -10,7 +10,11 @@
 // rounds: each round times the float floor of every unit, then every reconstruction stage
 // again from the same calibrated starting point (quantiser parameters restored); the table
 // shows medians over rounds, and each ratio is the median of the per-round ratios with their
-// range. Range searches, caching and peak RSS are measured once, in the first round.
+// range. Iterations are timed in steady state: the floor after a warm-up step, the stages
+// after their first iteration (optimiser state, first-touch allocations). Range searches,
+// caching and peak RSS are measured once, in the first round; peak RSS is the process's, so
+// with glibc keeping freed blocks (configure_allocator) a protocol's figures are its own only
+// when it runs alone (--protocols qdrop).
 //   ptq_bench_recon [--arch resnet18] [--image-size 224] [--samples 256] [--iters 4] [--threads 0]
 //                   [--protocols brecq,qdrop] [--rounds 3]
 // The official PyTorch code on a 2-core CPU of this machine type (Debian torch 1.13, ResNet-18
@@ -125,6 +129,21 @@ Phase measure(F&& f) {
   return {since(t0), gib(ptq::peak_rss_bytes())};
 }
 
+// Dense float32 matrix-product rate of this machine at the bench's thread count (2048³,
+// best of 5): what a float forward + backward made of convolutions can at most approach.
+double sgemm_gflops() {
+  const int64_t n = 2048;
+  auto a = torch::randn({n, n}), b = torch::randn({n, n});
+  auto c = torch::mm(a, b);
+  double best = 1e30;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+    c = torch::mm(a, b);
+    best = std::min(best, since(t0));
+  }
+  return 2.0 * static_cast<double>(n * n * n) / best / 1e9;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -179,7 +198,7 @@ void run_stage(ptq::QuantModelImpl& model, Stage& st, const torch::Tensor& image
   ptq::ReconReport rep;
   const Phase ph = measure([&] { rep = ptq::Reconstructor(model, st.options).run(images, 1005); });
   std::vector<double> t;
-  for (const auto& g : rep.groups) t.push_back(g.seconds_per_iter());
+  for (const auto& g : rep.groups) t.push_back(g.steady_seconds_per_iter());
   st.per_round.push_back(t);
   if (first) {
     st.first = ph;
@@ -213,6 +232,7 @@ Protocol start_protocol(const Args& a, const std::string& name, const torch::Ten
   ptq::CalibrationOptions co;
   co.order = name == "qdrop" ? "fp" : "sequential";
   co.act_samples = name == "qdrop" ? 256 : 64;
+  co.batch_size = 32;  // the reconstruction batch (the official code calibrates in batches of 32 too)
   p.weights = measure([&] { ptq::calibrate_weights(m); });
   ptq::ReconOptions o = base_options(a, name);
   if (name == "qdrop") {
@@ -324,7 +344,8 @@ int main(int argc, char** argv) {
                p.weights.seconds, p.acts.seconds, std::min<int64_t>(a.samples, p.name == "qdrop" ? 256 : 64), cache,
                p.weights.peak_gib, p.acts.peak_gib, recon_peak, total / 3600.0, floor_hours);
   }
-  fmt::print("\nfloat fwd+bwd alone: 20,000 iterations of the float floor on every unit, the part of the protocol "
+  fmt::print("\nDense sgemm on this machine ({} thread(s), 2048³): {:.1f} GFLOP/s.\n", threads, sgemm_gflops());
+  fmt::print("float fwd+bwd alone: 20,000 iterations of the float floor on every unit, the part of the protocol "
              "no implementation on this CPU can avoid.\n"
              "Reference (official PyTorch code, same machine type, 256 images): BRECQ 0.11-0.14 s/iter per block, "
              "QDrop 0.17 s/iter per block and 6.6 s on the stem; activation range search 600 s (BRECQ, 64 images), "

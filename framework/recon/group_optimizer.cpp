@@ -66,11 +66,18 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   const auto t0 = std::chrono::steady_clock::now();
 
   const std::string probe_input = ctx.cache.has("q_in") ? "q_in" : "fp_in";
+  // In batches of forward_batch rows: one 256-row forward of a 224² stem alone needs ~3 GiB.
   auto probe_mse = [&] {
     torch::NoGradGuard no_grad;
-    const int64_t k = std::min<int64_t>(ctx.rows, 256);
-    return lp_reconstruction_loss(ctx.forward(ctx.cache.slice(probe_input, 0, k)), ctx.cache.slice("fp_out", 0, k), 2.0)
-        .item<double>();
+    const int64_t k = std::min<int64_t>(ctx.rows, 256), fb = std::max<int64_t>(1, o.forward_batch);
+    double sum = 0.0;
+    for (int64_t i = 0; i < k; i += fb) {
+      const int64_t n = std::min(fb, k - i);
+      sum += lp_reconstruction_loss(ctx.forward(ctx.cache.slice(probe_input, i, n)), ctx.cache.slice("fp_out", i, n), 2.0)
+                 .item<double>() *
+             static_cast<double>(n);
+    }
+    return sum / static_cast<double>(k);
   };
   rep.loss_before = probe_mse();
   for (const auto& loss : losses) loss->prepare(ctx);
@@ -136,7 +143,9 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   int64_t report_n = 0, stop_n = 0, bad_windows = 0;
   bool first_window = true;
   const auto t_loop = std::chrono::steady_clock::now();
+  auto t_first = t_loop;  // end of the first iteration
   for (int64_t t = 0; t < iters; ++t) {
+    if (t == 1) t_first = std::chrono::steady_clock::now();
     auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
     auto x = input.batch(ctx, idx);
     auto target = ctx.cache.gather("fp_out", idx);
@@ -215,7 +224,9 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       bar.update(t + 1, fmt::format("loss {:.4g}", rec));
     if (rep.early_stopped) break;
   }
-  rep.loop_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_loop).count();
+  const auto t_end = std::chrono::steady_clock::now();
+  rep.loop_seconds = std::chrono::duration<double>(t_end - t_loop).count();
+  if (rep.iters > 1) rep.steady_seconds = std::chrono::duration<double>(t_end - t_first).count();
   for (auto& [t, requires_grad] : frozen) t.set_requires_grad(requires_grad);
   for (auto q : acts) q->set_keep_prob(1.0);
   for (auto& s : act_scales) s.set_requires_grad(false);

@@ -46,6 +46,7 @@ nlohmann::json ReconReport::to_json() const {
                   {"loss_before", g.loss_before},
                   {"loss_after", g.loss_after},
                   {"seconds_per_iter", g.seconds_per_iter()},
+                  {"steady_seconds_per_iter", g.steady_seconds_per_iter()},
                   {"cache_seconds", g.cache_seconds}});
   return {{"pass", pass},
           {"seconds", seconds},

@@ -50,7 +50,13 @@ struct GroupReport {
   // MSE of the group output against its float target on the first 256 calibration rows (the
   // quantised input when the pass has one), before optimisation and after hard rounding.
   double loss_before = 0.0, loss_after = 0.0;
+  // The loop after its first iteration (which also pays one-time costs: optimiser state,
+  // first-touch allocations, thread start-up); 0 when the group ran fewer than 2 iterations.
+  double steady_seconds = 0.0;
   double seconds_per_iter() const { return iters > 0 ? loop_seconds / static_cast<double>(iters) : 0.0; }
+  double steady_seconds_per_iter() const {
+    return iters > 1 ? steady_seconds / static_cast<double>(iters - 1) : seconds_per_iter();
+  }
 };
 
 struct ReconReport {
