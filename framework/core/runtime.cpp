@@ -1,5 +1,7 @@
 #include "framework/core/runtime.h"
 
+#include "framework/core/cpu_block_cache.h"
+
 #include <limits>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -17,6 +19,7 @@ void configure_allocator() {
   mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
   mallopt(M_TOP_PAD, 64 << 20);
 #endif
+  install_cpu_block_cache();
 }
 
 int configure_threads(int threads) {

@@ -17,6 +17,7 @@ int configure_threads(int threads = 0);
 // reconstruction iteration page-faults its temporaries back in: measured on ResNet-18 blocks
 // at batch 32 that cost 30–40 % of a float forward + backward (5.5 M faults per bench run,
 // 1.6 M with this). Memory freed stays reserved for reuse; peak RSS is unchanged in practice.
+// Blocks above the threshold go through install_cpu_block_cache() (cpu_block_cache.h).
 void configure_allocator();
 
 // Seeds LibTorch's global CPU generator (and CUDA's when present) and the C++ RNGs ptq uses.

@@ -42,7 +42,9 @@ torch::Tensor QuantLayerImpl::effective_weight() { return weight_quantizer(weigh
 torch::Tensor QuantLayerImpl::forward(const torch::Tensor& x) {
   auto y = op(input_quantizer(x), effective_weight());
   if (!bn_.is_empty()) y = bn_(y);
-  y = output_quantizer(apply_activation(y, activation_));
+  // A ReLU folds into the output quantiser's fused pass (two full-size passes fewer each way).
+  y = activation_ == Activation::ReLU ? output_quantizer->forward_relu(y)
+                                      : output_quantizer(apply_activation(y, activation_));
   if (tap_) tap_(x, y);
   return y;
 }

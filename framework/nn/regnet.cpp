@@ -74,7 +74,7 @@ torch::Tensor ResBottleneckBlockImpl::forward(const torch::Tensor& x) {
   auto in = enter(x);
   auto out = c_(b_(a_(in)));
   auto skip = proj_.is_empty() ? in : proj_(in);
-  return leave(torch::relu(skip + out));
+  return leave_relu(skip + out);
 }
 
 RegNetImpl::RegNetImpl(const RegNetOptions& o)

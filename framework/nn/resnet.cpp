@@ -31,7 +31,7 @@ torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
   auto in = enter(x);
   auto out = conv2_(conv1_(in));
   auto skip = shortcut_.is_empty() ? in : shortcut_(in);
-  return leave(torch::relu(out + skip));
+  return leave_relu(out + skip);
 }
 
 BottleneckImpl::BottleneckImpl(const std::string& name, int64_t in, int64_t width, int64_t stride)
@@ -55,7 +55,7 @@ torch::Tensor BottleneckImpl::forward(const torch::Tensor& x) {
   auto in = enter(x);
   auto out = conv3_(conv2_(conv1_(in)));
   auto skip = shortcut_.is_empty() ? in : shortcut_(in);
-  return leave(torch::relu(out + skip));
+  return leave_relu(out + skip);
 }
 
 ResNetImpl::ResNetImpl(const ResNetOptions& o)

@@ -64,6 +64,8 @@ class UnitImpl : public torch::nn::Module {
   std::string path(const std::string& child) const { return name_ + "." + child; }
   torch::Tensor enter(const torch::Tensor& x) { return input_quantizer(x); }
   torch::Tensor leave(const torch::Tensor& y) { return output_quantizer(y); }
+  // leave(relu(y)), the ReLU fused into the quantiser's pass where it can be.
+  torch::Tensor leave_relu(const torch::Tensor& y) { return output_quantizer->forward_relu(y); }
 
  private:
   std::string name_;

@@ -104,7 +104,18 @@ QParams QuantizerImpl::dynamic_qparams(const torch::Tensor& xg) const {
   return qparams_from_range(mn, mx, options_.spec);
 }
 
-torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) {
+torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) { return forward_impl(x, false); }
+
+torch::Tensor QuantizerImpl::forward_relu(const torch::Tensor& x) {
+  if (state_ == QuantizerState::Quantize && !options_.spec.dynamic && fused_path(x)) return forward_impl(x, true);
+  return forward_impl(torch::relu(x), false);
+}
+
+bool QuantizerImpl::fused_path(const torch::Tensor& x) const {
+  return !rounding_ && options_.spec.format == NumberFormat::Int && fused_fake_quant_supported(x);
+}
+
+torch::Tensor QuantizerImpl::forward_impl(const torch::Tensor& x, bool relu) {
   if (state_ == QuantizerState::Off) return x;
   const auto layout = group_layout(options_.spec, x.sizes());
   if (state_ == QuantizerState::Calibrate) {
@@ -121,12 +132,13 @@ torch::Tensor QuantizerImpl::forward(const torch::Tensor& x) {
   torch::Tensor s = q.scale;
   if (s.requires_grad() && options_.lsq_grad_scale && options_.spec.format == NumberFormat::Int)
     s = scale_grad(s, 1.0 / std::sqrt(static_cast<double>(x.numel()) * static_cast<double>(options_.spec.qmax())));
-  if (!rounding_ && options_.spec.format == NumberFormat::Int && fused_fake_quant_supported(xg)) {
+  if (fused_path(xg)) {
     const uint64_t seed = keep_prob_ < 1.0 ? draw_drop_seed() : 0;
     return from_groups(fused_fake_quant_grouped(xg, s, q.zero_point, options_.spec.qmin(), options_.spec.qmax(),
-                                                keep_prob_, seed),
+                                                keep_prob_, seed, relu),
                        layout);
   }
+  PTQ_INTERNAL_ASSERT(!relu, "a fused ReLU needs the fused fake-quant path");
   auto y = from_groups(rounding_ ? rounding_->fake_quant(xg, s, q.zero_point, options_.spec)
                                  : fake_quant_grouped(xg, s, q.zero_point, options_.spec),
                        layout);

@@ -41,6 +41,9 @@ class QuantizerImpl : public torch::nn::Module {
   explicit QuantizerImpl(QuantizerOptions options);
 
   torch::Tensor forward(const torch::Tensor& x);
+  // forward(relu(x)), with the ReLU folded into the fused fake-quant pass where that path
+  // applies (quantising, integer, no rounding policy, CPU float); same values and gradients.
+  torch::Tensor forward_relu(const torch::Tensor& x);
 
   // Replaces the options; forgets calibration and turns the quantiser Off.
   void configure(QuantizerOptions options);
@@ -90,6 +93,8 @@ class QuantizerImpl : public torch::nn::Module {
   torch::Tensor scale_, zero_point_;
   std::shared_ptr<RoundingPolicy> rounding_;
   double keep_prob_ = 1.0;
+  torch::Tensor forward_impl(const torch::Tensor& x, bool relu);
+  bool fused_path(const torch::Tensor& x) const;
 };
 
 TORCH_MODULE(Quantizer);

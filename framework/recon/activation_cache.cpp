@@ -42,7 +42,7 @@ ActivationCache::ActivationCache(CacheOptions options) : options_(std::move(opti
 }
 
 ActivationCache::~ActivationCache() {
-  for (auto& kv : entries_) drop(kv.second);
+  while (!entries_.empty()) release(entries_.begin()->first);
 }
 
 void ActivationCache::drop(Entry& e) {
@@ -60,7 +60,7 @@ void ActivationCache::drop(Entry& e) {
 const ActivationCache::Entry& ActivationCache::entry(const std::string& name) const {
   auto it = entries_.find(name);
   PTQ_INTERNAL_ASSERT(it != entries_.end(), "activation cache has no entry '{}'", name);
-  return it->second;
+  return *it->second;
 }
 
 void ActivationCache::create(const std::string& name, int64_t rows, at::IntArrayRef row_shape) {
@@ -89,7 +89,21 @@ void ActivationCache::create(const std::string& name, int64_t rows, at::IntArray
     disk_bytes_ += bytes;
     ++spilled_;
   }
-  entries_.emplace(name, std::move(e));
+  entries_.emplace(name, std::make_shared<Entry>(std::move(e)));
+}
+
+void ActivationCache::alias(const std::string& name, const std::string& existing) {
+  if (name == existing) return;
+  auto it = entries_.find(existing);
+  PTQ_INTERNAL_ASSERT(it != entries_.end(), "activation cache has no entry '{}' to alias", existing);
+  auto shared = it->second;
+  release(name);
+  entries_.emplace(name, std::move(shared));
+}
+
+bool ActivationCache::same_data(const std::string& a, const std::string& b) const {
+  auto ia = entries_.find(a), ib = entries_.find(b);
+  return ia != entries_.end() && ib != entries_.end() && ia->second == ib->second;
 }
 
 void ActivationCache::write(const std::string& name, int64_t begin, const torch::Tensor& values) {
@@ -141,6 +155,8 @@ torch::Tensor ActivationCache::slice(const std::string& name, int64_t begin, int
   return gather(name, torch::arange(begin, begin + count, torch::kLong));
 }
 
+torch::Tensor ActivationCache::in_memory(const std::string& name) const { return entry(name).data; }
+
 std::vector<std::string> ActivationCache::names() const {
   std::vector<std::string> out;
   for (const auto& kv : entries_) out.push_back(kv.first);
@@ -153,7 +169,7 @@ bool ActivationCache::on_disk(const std::string& name) const { return entry(name
 void ActivationCache::release(const std::string& name) {
   auto it = entries_.find(name);
   if (it == entries_.end()) return;
-  drop(it->second);
+  if (it->second.use_count() == 1) drop(*it->second);  // the last name of its data
   entries_.erase(it);
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,12 +44,21 @@ class ActivationCache {
   // Rows [begin, begin + count) (a view for in-memory entries).
   torch::Tensor slice(const std::string& name, int64_t begin, int64_t count) const;
 
+  // The whole in-memory entry as one tensor (undefined for a spilled one), for fused readers.
+  torch::Tensor in_memory(const std::string& name) const;
+
   bool has(const std::string& name) const { return entries_.count(name) > 0; }
   std::vector<std::string> names() const;
   int64_t rows(const std::string& name) const;
   bool on_disk(const std::string& name) const;
   void release(const std::string& name);
   void rename(const std::string& from, const std::string& to);
+  // `name` becomes a second name of `existing`'s rows (no copy; the data is freed with its
+  // last name). For entries that are equal by construction, e.g. the float and quantised
+  // inputs of the first unit, both the raw images.
+  void alias(const std::string& name, const std::string& existing);
+  // Whether two names refer to the same rows (an alias).
+  bool same_data(const std::string& a, const std::string& b) const;
 
   int64_t memory_bytes() const { return memory_bytes_; }
   int64_t peak_memory_bytes() const { return peak_memory_bytes_; }
@@ -66,7 +76,7 @@ class ActivationCache {
   void drop(Entry& e);
 
   CacheOptions options_;
-  std::map<std::string, Entry> entries_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
   int64_t memory_bytes_ = 0, peak_memory_bytes_ = 0, disk_bytes_ = 0, spilled_ = 0;
 };
 

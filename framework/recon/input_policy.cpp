@@ -29,8 +29,18 @@ class DropInput final : public InputPolicy {
   bool needs_fp_input() const override { return keep_ < 1.0; }
   bool needs_quant_input() const override { return true; }
   torch::Tensor batch(GroupContext& g, const torch::Tensor& idx) override {
+    if (keep_ >= 1.0) return g.cache.gather("q_in", idx);
+    if (g.cache.same_data("q_in", "fp_in")) {  // the first unit's images: any mix equals q,
+      // but draw what a real mix would, so the random stream (and every result) is unchanged.
+      auto q = g.cache.gather("q_in", idx);
+      if (fused_fake_quant_supported(q)) draw_drop_seed();
+      else torch::rand_like(q);
+      return q;
+    }
+    auto qm = g.cache.in_memory("q_in"), fm = g.cache.in_memory("fp_in");
+    if (qm.defined() && fm.defined() && fused_fake_quant_supported(qm) && fused_fake_quant_supported(fm))
+      return random_mix_rows(qm, fm, idx, keep_, draw_drop_seed());  // gather and mix in one pass
     auto q = g.cache.gather("q_in", idx);
-    if (keep_ >= 1.0) return q;
     auto fp = g.cache.gather("fp_in", idx);
     if (fused_fake_quant_supported(q) && fused_fake_quant_supported(fp)) return random_mix(q, fp, keep_, draw_drop_seed());
     return torch::where(torch::rand_like(q) < keep_, q, fp);

@@ -106,7 +106,8 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
   const int64_t fb = o_.forward_batch;
   auto copy_images = [&](int64_t b, int64_t c) { return images.narrow(0, b, c); };
   cache.fill("fp_x", n, fb, copy_images);
-  if (need_q) cache.fill("q_x", n, fb, copy_images);
+  // The quantised network's input is the same images (input quantisers act inside units).
+  if (need_q) cache.alias("q_x", "fp_x");
 
   // No-grad passes of units [b, e) over a cache entry, float or in the pass state.
   auto run_units = [&](const std::string& from, const std::string& to, size_t b, size_t e, bool fp) {

@@ -31,26 +31,40 @@ struct Span {
   float s, z, lo, hi;
 };
 
+// relu(x) where the ReLU is fused in (max(x, 0) keeps a NaN, as torch.relu does), else x.
+template <bool kRelu>
+inline float activated(float x) {
+  return kRelu ? std::max(x, 0.0f) : x;
+}
+template <bool kRelu>
+inline uint8_t relu_flag(float x) {
+  return kRelu ? static_cast<uint8_t>(kReluZero * !(x > 0.0f)) : uint8_t{0};
+}
+
+template <bool kRelu>
 PTQ_CLONES void forward_keep_all(Span a) {
   for (int64_t i = 0; i < a.n; ++i) {
-    const float q = round_half_even(a.x[i] / a.s) + a.z;
+    const float x = activated<kRelu>(a.x[i]);
+    const float q = round_half_even(x / a.s) + a.z;
     const float qc = std::min(std::max(q, a.lo), a.hi);
     a.out[i] = (qc - a.z) * a.s;
-    a.code[i] = static_cast<uint8_t>(1 + (q < a.lo) + 2 * (q > a.hi));
+    a.code[i] = static_cast<uint8_t>(1 + (q < a.lo) + 2 * (q > a.hi) + relu_flag<kRelu>(a.x[i]));
   }
 }
 
 // first: the element counter of x[0] (row·cols + column), low 32 bits; key_hi mixes the
 // counter's high bits with the seed's.
+template <bool kRelu>
 PTQ_CLONES void forward_dropping(Span a, uint32_t first, uint32_t key_lo, uint32_t key_hi, uint32_t threshold) {
   for (int64_t i = 0; i < a.n; ++i) {
     const uint32_t h = mix32(mix32((first + static_cast<uint32_t>(i)) ^ key_lo) ^ key_hi);
     const bool keep = h < threshold;
-    const float q = round_half_even(a.x[i] / a.s) + a.z;
+    const float x = activated<kRelu>(a.x[i]);
+    const float q = round_half_even(x / a.s) + a.z;
     const float qc = std::min(std::max(q, a.lo), a.hi);
     const float fq = (qc - a.z) * a.s;
-    a.out[i] = keep ? fq : a.x[i];
-    a.code[i] = static_cast<uint8_t>(keep ? 1 + (q < a.lo) + 2 * (q > a.hi) : 0);
+    a.out[i] = keep ? fq : x;
+    a.code[i] = static_cast<uint8_t>((keep ? 1 + (q < a.lo) + 2 * (q > a.hi) : 0) + relu_flag<kRelu>(a.x[i]));
   }
 }
 
@@ -84,11 +98,14 @@ struct GradSpan {
   float s, z, lo, hi;
 };
 
+// A code passes the gradient when the element was dropped or inside the grid, and the fused
+// ReLU (if any) was active: exactly the codes <= kInRange.
 PTQ_CLONES void backward_dx(GradSpan a) {
   for (int64_t i = 0; i < a.n; ++i) a.dx[i] = a.code[i] <= kInRange ? a.g[i] : 0.0f;
 }
 
 // Σ g·∂out/∂s over the span: float terms per block, summed in double (sum_to_double).
+template <bool kRelu>
 PTQ_CLONES double backward_dscale(GradSpan a) {
   const float low = a.lo - a.z, high = a.hi - a.z;
   float buf[kSumBlock];
@@ -98,9 +115,10 @@ PTQ_CLONES double backward_dscale(GradSpan a) {
     const float *x = a.x + b, *g = a.g + b;
     const uint8_t* c = a.code + b;
     for (int64_t i = 0; i < m; ++i) {
-      const float y = x[i] / a.s;
-      const float t = c[i] == kInRange ? round_half_even(y) - y
-                                       : (c[i] == kClippedLow ? low : (c[i] == kClippedHigh ? high : 0.0f));
+      const float y = activated<kRelu>(x[i]) / a.s;
+      const uint8_t ci = kRelu ? static_cast<uint8_t>(c[i] & 3) : c[i];
+      const float t = ci == kInRange ? round_half_even(y) - y
+                                     : (ci == kClippedLow ? low : (ci == kClippedHigh ? high : 0.0f));
       buf[i] = g[i] * t;
     }
     total += sum_to_double(buf, m);
@@ -117,8 +135,13 @@ void fused_fake_quant_forward_cpu(const FakeQuantRowsParams& p, const float* x, 
   for_each_chunk(p.rows, p.cols, [&](int64_t, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
     Span a{x + off, out + off, code + off, n, scale[r], zero_point[r], p.qmin, p.qmax};
-    if (!dropping) return forward_keep_all(a);
-    forward_dropping(a, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off), stream.threshold);
+    const uint32_t first = static_cast<uint32_t>(off), key_hi = stream.key_hi(off);
+    if (p.relu) {
+      if (!dropping) return forward_keep_all<true>(a);
+      return forward_dropping<true>(a, first, stream.key_lo, key_hi, stream.threshold);
+    }
+    if (!dropping) return forward_keep_all<false>(a);
+    forward_dropping<false>(a, first, stream.key_lo, key_hi, stream.threshold);
   });
 }
 
@@ -126,6 +149,16 @@ void random_mix_cpu(int64_t n, const float* a, const float* b, double keep_prob,
   const DropStream stream(keep_prob, seed);
   for_each_chunk(1, n, [&](int64_t, int64_t, int64_t off, int64_t len) {
     mix_span(len, a + off, b + off, out + off, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off),
+             stream.threshold);
+  });
+}
+
+void random_mix_rows_cpu(int64_t rows, int64_t row_len, const int64_t* idx, const float* a, const float* b,
+                         double keep_prob, uint64_t seed, float* out) {
+  const DropStream stream(keep_prob, seed);
+  for_each_chunk(rows, row_len, [&](int64_t, int64_t r, int64_t c0, int64_t len) {
+    const int64_t off = r * row_len + c0, src = idx[r] * row_len + c0;
+    mix_span(len, a + src, b + src, out + off, static_cast<uint32_t>(off), stream.key_lo, stream.key_hi(off),
              stream.threshold);
   });
 }
@@ -139,7 +172,7 @@ void fused_fake_quant_backward_cpu(const FakeQuantRowsParams& p, const float* gr
     const int64_t off = r * p.cols + c0;
     GradSpan a{grad + off, x + off, code + off, dx ? dx + off : nullptr, n, scale[r], zero_point[r], p.qmin, p.qmax};
     if (dx) backward_dx(a);
-    if (dscale) partial[static_cast<size_t>(task)] = backward_dscale(a);
+    if (dscale) partial[static_cast<size_t>(task)] = p.relu ? backward_dscale<true>(a) : backward_dscale<false>(a);
   });
   if (dscale) sum_row_partials(partial, p.rows, per_row, dscale);
 }

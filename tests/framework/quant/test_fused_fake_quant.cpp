@@ -107,3 +107,36 @@ TEST_CASE("fused fake-quant: second-order gradients through the backward pass", 
   };
   CHECK(torch::allclose(second(true), second(false), 1e-4, 1e-4));
 }
+
+TEST_CASE("fused fake-quant: a fused ReLU gives the values and gradients of quantising relu(x)", "[quant][fused]") {
+  const int bits = GENERATE(2, 4);
+  const double keep = GENERATE(1.0, 0.5);
+  const bool signed_grid = GENERATE(false, true);  // a signed grid keeps relu(x) = 0 inside it too
+  auto c = make_case(3, 40000, bits, signed_grid);
+  auto g = torch::randn_like(c.xg);
+  auto run = [&](bool fused_relu, bool create_graph) {
+    auto x = c.xg.clone().requires_grad_(true);
+    auto s = c.s.clone().requires_grad_(true);
+    auto y = fused_relu ? fused_fake_quant_grouped(x, s, c.z, c.qmin, c.qmax, keep, 99, true)
+                        : fused_fake_quant_grouped(torch::relu(x), s, c.z, c.qmin, c.qmax, keep, 99);
+    auto grads = torch::autograd::grad({(y * g).sum()}, {x, s}, {}, create_graph, create_graph);
+    return std::make_tuple(y.detach(), grads[0].detach(), grads[1].detach());
+  };
+  const bool create_graph = GENERATE(false, true);
+  auto [y_ref, dx_ref, ds_ref] = run(false, create_graph);
+  auto [y, dx, ds] = run(true, create_graph);
+  CHECK(torch::equal(y, y_ref));
+  CHECK(torch::equal(dx, dx_ref));
+  CHECK(torch::allclose(ds, ds_ref, 1e-5, 1e-6));
+  CHECK(dx.masked_select(c.xg <= 0).eq(0).all().item<bool>());
+}
+
+TEST_CASE("random_mix_rows equals random_mix of the gathered rows, bit for bit", "[quant][fused]") {
+  torch::manual_seed(5);
+  auto a = torch::randn({9, 3, 50, 70}), b = torch::randn({9, 3, 50, 70});  // rows > one 32 Ki chunk
+  auto idx = torch::tensor({4, 0, 8, 4, 2}, torch::kLong);
+  const double keep = GENERATE(0.5, 0.1);
+  auto ref = random_mix(a.index_select(0, idx), b.index_select(0, idx), keep, 77);
+  CHECK(torch::equal(random_mix_rows(a, b, idx, keep, 77), ref));
+  CHECK_FALSE(torch::equal(random_mix_rows(a, b, idx, keep, 78), ref));
+}

@@ -64,3 +64,21 @@ TEST_CASE("dynamic per-group quantisation needs no calibration", "[quant]") {
   CHECK((y - x).abs().max().item<float>() < 0.5f);
   CHECK(printed(*q) == "Quantizer(uint4/g8/dyn, minmax)");
 }
+
+TEST_CASE("forward_relu equals forward(relu(x)) in every state, dynamic scales included", "[quant]") {
+  const bool dynamic = GENERATE(false, true);
+  auto o = opts(4, dynamic ? Granularity::Group : Granularity::Tensor);
+  if (dynamic) o.spec.group_size = 8, o.spec.dynamic = true;
+  Quantizer a(o), b(o);
+  torch::manual_seed(3);
+  auto x = torch::randn({6, 16});
+  CHECK(torch::equal(a->forward_relu(x), torch::relu(x)));  // Off
+  if (!dynamic) {
+    a->set_state(QuantizerState::Calibrate), b->set_state(QuantizerState::Calibrate);
+    a->forward_relu(x), b(torch::relu(x));  // the observer must see relu(x)
+    a->finish_calibration(), b->finish_calibration();
+  } else {
+    a->set_state(QuantizerState::Quantize), b->set_state(QuantizerState::Quantize);
+  }
+  CHECK(torch::equal(a->forward_relu(x), b(torch::relu(x))));
+}

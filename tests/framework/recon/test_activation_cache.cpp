@@ -49,3 +49,22 @@ TEST_CASE("activation cache: an unwritable spill folder is a clear error", "[rec
   ActivationCache c(o);
   CHECK_THROWS_WITH(c.create("x", 2, {3}), Catch::Contains("/nonexistent/ptq-spill") && Catch::Contains("spill_dir"));
 }
+
+TEST_CASE("activation cache: an alias shares rows, counts once and outlives a rename and a release", "[recon][cache]") {
+  auto data = torch::arange(24, torch::kFloat).view({6, 4});
+  ActivationCache c;
+  c.fill("fp_x", 6, 4, [&](int64_t i, int64_t n) { return data.narrow(0, i, n); });
+  const int64_t bytes = c.memory_bytes();
+  c.alias("q_x", "fp_x");
+  CHECK(c.memory_bytes() == bytes);
+  CHECK(c.same_data("q_x", "fp_x"));
+  c.rename("q_x", "q_in");
+  CHECK(c.same_data("q_in", "fp_x"));
+  c.release("fp_x");
+  CHECK(c.memory_bytes() == bytes);  // still held by q_in
+  CHECK(torch::equal(c.slice("q_in", 0, 6), data));
+  c.create("fp_x", 6, {4});
+  CHECK_FALSE(c.same_data("q_in", "fp_x"));
+  c.release("q_in");
+  CHECK(c.memory_bytes() == bytes);  // only the new fp_x
+}
