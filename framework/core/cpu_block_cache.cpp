@@ -19,8 +19,8 @@
 namespace ptq {
 namespace {
 
-constexpr size_t kAlignment = 64;
-constexpr size_t kMaxSlackBytes = size_t{256} << 20;  // LibTorch's CPU alignment (AVX-512 loads)
+constexpr size_t kAlignment = 64;                     // LibTorch's CPU alignment (AVX-512 loads)
+constexpr size_t kMaxSlackBytes = size_t{128} << 20;  // see BlockCache::slack()
 
 void* aligned_alloc_or_throw(size_t n) {
   void* p = nullptr;
@@ -113,7 +113,7 @@ class BlockCache {
   // Head-room above the live peak. With none, an iteration whose blocks are live in a
   // different mix than at the peak evicts and re-faults a block or two every iteration (a
   // ResNet stem float step: 2 misses/iteration, +25 %); a quarter of the peak, at most
-  // kMaxSlackBytes, removed those misses on every bench unit.
+  // kMaxSlackBytes, removed them (measured on the stem, the unit whose blocks are largest).
   size_t slack() const { return std::min(peak_live_ / 4, kMaxSlackBytes); }
   std::mutex mutex_;
   std::deque<std::pair<void*, size_t>> free_;  // oldest first

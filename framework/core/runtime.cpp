@@ -22,6 +22,13 @@ void configure_allocator() {
   install_cpu_block_cache();
 }
 
+void release_free_memory() {
+  release_cpu_block_cache();
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 int configure_threads(int threads) {
   configure_allocator();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

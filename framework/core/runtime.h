@@ -20,6 +20,12 @@ int configure_threads(int threads = 0);
 // Blocks above the threshold go through install_cpu_block_cache() (cpu_block_cache.h).
 void configure_allocator();
 
+// Returns memory that is free but kept for reuse (the block cache, glibc's untrimmed heap) to
+// the system. Called between phases whose working sets differ (reconstruction groups, the
+// range searches), so a later phase's peak RSS is not inflated by an earlier one's leftovers;
+// the next phase faults its pages in once.
+void release_free_memory();
+
 // Seeds LibTorch's global CPU generator (and CUDA's when present) and the C++ RNGs ptq uses.
 void seed_everything(uint64_t seed);
 

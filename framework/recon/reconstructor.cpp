@@ -1,5 +1,8 @@
 #include "framework/recon/reconstructor.h"
 
+#include "framework/core/memory.h"
+#include "framework/core/runtime.h"
+
 #include "framework/core/check.h"
 #include "framework/core/logging.h"
 #include "framework/recon/group_optimizer.h"
@@ -122,6 +125,7 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     const auto& g = groups[gi];
     const auto t_cache = std::chrono::steady_clock::now();
+    release_free_memory();  // the previous group's working set is not this one's
     std::shared_ptr<QuantLayerImpl> layer;
     if (g.is_layer()) {
       // The layer's input and output inside its unit: run the unit with a tap on the layer.
@@ -214,10 +218,11 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
     log_info("{} {}: {}", o_.pass, g.name,
              rep.skipped ? std::string("skipped (nearest rounding)")
                          : fmt::format("{} iters, MSE {:.4g} -> {:.4g} (train loss {:.4g} -> {:.4g}), undecided "
-                                       "h(V) {:.1f}%, {:.3f} s/iter, cache {:.1f}s",
+                                       "h(V) {:.1f}%, {:.3f} s/iter, cache {:.1f}s, RSS {:.2f} GiB (peak {:.2f})",
                                        rep.iters, rep.loss_before, rep.loss_after, rep.first_loss, rep.final_loss,
                                        100.0 * rep.undecided,
-                                       rep.seconds_per_iter(), rep.cache_seconds));
+                                       rep.seconds_per_iter(), rep.cache_seconds, current_rss_bytes() / 1073741824.0,
+                                       peak_rss_bytes() / 1073741824.0));
     report.groups.push_back(rep);
   }
   report.cache_peak_bytes = cache.peak_memory_bytes();
