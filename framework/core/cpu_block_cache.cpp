@@ -20,7 +20,7 @@ namespace ptq {
 namespace {
 
 constexpr size_t kAlignment = 64;                     // LibTorch's CPU alignment (AVX-512 loads)
-constexpr size_t kMaxSlackBytes = size_t{128} << 20;  // see BlockCache::slack()
+constexpr size_t kMaxSlackBytes = size_t{64} << 20;   // see BlockCache::slack()
 
 void* aligned_alloc_or_throw(size_t n) {
   void* p = nullptr;

@@ -11,7 +11,7 @@
 // This allocator keeps large blocks (>= kLargeBlockBytes) it has freed, keyed by size, and
 // hands them out again for requests of the same size. On a miss it first releases least
 // recently freed blocks until live + cached + request fits within the peak of live bytes
-// plus min(peak / 4, 128 MiB): the footprint can exceed what LibTorch alone would hold by at
+// plus min(peak / 4, 64 MiB): the footprint can exceed what LibTorch alone would hold by at
 // most that slack. Small blocks go straight to the C library.
 // install_cpu_block_cache() makes it LibTorch's CPU allocator (tensors allocated before keep
 // their own deleters). Values never depend on it: LibTorch never reads memory it has not

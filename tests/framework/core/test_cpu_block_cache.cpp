@@ -35,7 +35,7 @@ TEST_CASE("CPU block cache: cached plus live bytes stay within the live peak and
   release_cpu_block_cache();
   const int64_t n = static_cast<int64_t>(kLargeBlockBytes / sizeof(float));
   { auto a = torch::empty({n}), b = torch::empty({n}); }  // peak of live: two blocks
-  // A stream of new sizes may not pile up cached blocks beyond peak + min(peak / 4, 128 MiB).
+  // A stream of new sizes may not pile up cached blocks beyond peak + min(peak / 4, 64 MiB).
   for (int64_t k = 1; k <= 6; ++k) {
     auto t = torch::empty({n + k * 4096});
     const auto st = cpu_block_cache_stats();
