@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <deque>
 #include <mutex>
-#include <new>
 #include <unordered_map>
 
 #if defined(__linux__)

@@ -21,9 +21,8 @@ int configure_threads(int threads = 0);
 void configure_allocator();
 
 // Returns memory that is free but kept for reuse (the block cache, glibc's untrimmed heap) to
-// the system. Called between phases whose working sets differ (reconstruction groups, the
-// range searches), so a later phase's peak RSS is not inflated by an earlier one's leftovers;
-// the next phase faults its pages in once.
+// the system. The reconstructor calls it before each group, so a group's peak RSS is not
+// inflated by an earlier group's leftovers; the group faults its pages in once.
 void release_free_memory();
 
 // Seeds LibTorch's global CPU generator (and CUDA's when present) and the C++ RNGs ptq uses.
