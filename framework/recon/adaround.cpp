@@ -31,7 +31,23 @@ AdaRound::AdaRound(const torch::Tensor& wg, const torch::Tensor& scale, const Qu
   v_ = (-torch::log((zeta - gamma) / (rest - gamma) - 1.0)).set_requires_grad(true);
 }
 
+bool AdaRound::inline_adam_supported() const { return adaround_fused_supported(v_) && v_.is_contiguous(); }
+
+void AdaRound::use_inline_adam() {
+  PTQ_INTERNAL_ASSERT(inline_adam_supported(), "inline Adam needs CPU float weights");
+  inline_adam_ = c10::make_intrusive<InlineAdam>(v_);
+}
+
+void AdaRound::inline_adam_step(double lr) {
+  if (inline_adam_) inline_adam_->step(lr);
+}
+
+void AdaRound::flush_update() const {
+  if (inline_adam_) inline_adam_->flush();
+}
+
 torch::Tensor AdaRound::h() const {
+  flush_update();
   return torch::clamp(torch::sigmoid(v_) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
 }
 
@@ -61,11 +77,12 @@ torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor&
                                    const torch::Tensor& zero_point, const QuantSpec& spec) {
   if (soft_ && adaround_fused_supported(xg)) {
     auto [out, reg] = adaround_soft_fused(v_, xg, options_.fixed_floor ? floor_ : torch::Tensor(), scale, zero_point,
-                                          spec, options_, reg_beta_);
+                                          spec, options_, reg_beta_, inline_adam_);
     last_reg_ = reg;
     last_reg_beta_ = reg_beta_;
     return out;
   }
+  flush_update();
   torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
   return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), up, scale, zero_point, spec);
 }
@@ -77,6 +94,7 @@ torch::Tensor AdaRound::take_regularizer(double beta) {
 }
 
 std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {
+  flush_update();
   torch::NoGradGuard no_grad;
   return std::make_shared<HardRounding>((v_.detach() >= 0), options_.fixed_floor ? floor_ : torch::Tensor());
 }

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "framework/quant/rounding_policy.h"
+#include "framework/recon/adaround_fused.h"
 
 #include <torch/torch.h>
 
@@ -58,7 +59,20 @@ class AdaRound final : public RoundingPolicy {
   // it now (CUDA, or no soft forward pass since).
   void set_regularizer_beta(double beta) { reg_beta_ = beta; }
   torch::Tensor take_regularizer(double beta);
-  torch::Tensor& v() { return v_; }                // the learned parameter [R, nG, G]
+  // The learned parameter [R, nG, G] (any pending inline-Adam update applied first).
+  torch::Tensor& v() {
+    flush_update();
+    return v_;
+  }
+
+  // Inline Adam (adaround_fused.h): V is optimised by Adam folded into the fused CPU forward
+  // pass, instead of by an optimiser over v() (which then gets no .grad). Call
+  // inline_adam_step() after every backward pass; every read of V applies a pending update.
+  // Only for CPU float weights whose scale is not learned (check inline_adam_supported()).
+  bool inline_adam_supported() const;
+  void use_inline_adam();
+  void inline_adam_step(double lr);
+  void flush_update() const;
 
   // The decided rounding as a compact policy (one bool per weight; no autograd state), which
   // stays installed in the weight quantiser after reconstruction. The float weights are kept,
@@ -71,6 +85,7 @@ class AdaRound final : public RoundingPolicy {
   bool soft_ = true;
   double reg_beta_ = 0.0, last_reg_beta_ = 0.0;
   torch::Tensor last_reg_;
+  c10::intrusive_ptr<InlineAdam> inline_adam_;
 };
 
 // Learned rounding after AdaRound: Ŵ = s·(clamp(⌊W/s⌋ + up + z, qmin, qmax) − z), with ⌊W/s⌋

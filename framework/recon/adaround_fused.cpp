@@ -1,6 +1,7 @@
 #include "framework/recon/adaround_fused.h"
 
 #include "framework/core/check.h"
+#include "framework/recon/adaround.h"
 #include "kernels/adaround/adaround_cpu.h"
 
 namespace ptq {
@@ -105,7 +106,126 @@ struct AdaRoundSoft : public torch::autograd::Function<AdaRoundSoft> {
   }
 };
 
+// Inline Adam (InlineAdam): the node hands ∂L/∂Ŵ and ∂L/∂f_reg to the InlineAdam in the
+// capsule instead of producing dV; the forward pass applied the previous update.
+struct AdaRoundSoftInline : public torch::autograd::Function<AdaRoundSoftInline> {
+  static variable_list forward(AutogradContext* ctx, const torch::Tensor& v, const torch::Tensor& x2,
+                               const torch::Tensor& floor2, const torch::Tensor& s, const torch::Tensor& z,
+                               std::vector<double> args, c10::intrusive_ptr<InlineAdam> adam) {
+    const auto p = params_of(x2, args[0], args[1], args[2], args[3], args[4]);
+    const bool reg = p.beta > 0.0f;
+    auto out = torch::empty_like(x2);
+    auto sc = s.contiguous(), zc = z.contiguous();
+    const auto pending = adam->take_pending();
+    torch::Tensor& dout = adam->factors(false, p.rows, p.cols, x2.options());
+    float* dreg = reg ? adam->factors(true, p.rows, p.cols, x2.options()).data_ptr<float>() : nullptr;
+    // V is updated in place (no graph holds it: the node saves nothing but the capsule).
+    auto vd = v.detach();
+    const double sum = pending ? kernels::adaround_adam_soft_forward_cpu(
+                                     p, *pending, vd.data_ptr<float>(), x2.data_ptr<float>(), ptr_or_null(floor2),
+                                     sc.data_ptr<float>(), zc.data_ptr<float>(), out.data_ptr<float>(),
+                                     dout.data_ptr<float>(), dreg)
+                               : kernels::adaround_soft_forward_cpu(p, vd.data_ptr<float>(), x2.data_ptr<float>(),
+                                                                    ptr_or_null(floor2), sc.data_ptr<float>(),
+                                                                    zc.data_ptr<float>(), out.data_ptr<float>(),
+                                                                    dout.data_ptr<float>(), dreg);
+    adam->saved_factors(reg);
+    ctx->saved_data["adam"] = c10::IValue::make_capsule(std::move(adam));
+    return {out, torch::full({}, sum, x2.options())};
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    PTQ_CHECK(!torch::GradMode::is_enabled(),
+              "AdaRound with inline Adam cannot take higher-order gradients (create_graph); build the "
+              "rounding without InlineAdam for such a loop");
+    auto adam = c10::static_intrusive_pointer_cast<InlineAdam>(ctx->saved_data["adam"].toCapsule());
+    auto g = grads[0].defined() ? grads[0].contiguous() : torch::Tensor();
+    const double g_reg = grads[1].defined() ? grads[1].item<double>() : 0.0;
+    adam->add_gradient(g, g_reg);
+    return {torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
+            torch::Tensor()};
+  }
+};
+
+// The update applied by a forward pass without gradient (the factors are not rewritten).
+void apply_pending_without_forward(InlineAdam& adam, const torch::Tensor& v) {
+  if (const auto pending = adam.take_pending()) {
+    auto vd = v.detach();
+    kernels::AdaRoundRowsParams p;
+    p.rows = 1;
+    p.cols = vd.numel();
+    kernels::adaround_adam_apply_cpu(p, *pending, vd.data_ptr<float>());
+  }
+}
+
 }  // namespace
+
+InlineAdam::InlineAdam(const torch::Tensor& v)
+    : v_(v.detach()), m_(torch::zeros_like(v_)), s2_(torch::zeros_like(v_)) {
+  PTQ_INTERNAL_ASSERT(adaround_fused_supported(v_) && v_.is_contiguous(), "inline Adam needs a contiguous CPU float V");
+}
+
+torch::Tensor InlineAdam::dv_of(const torch::Tensor& grad, double grad_reg) const {
+  kernels::AdaRoundRowsParams p;
+  p.rows = 1;
+  p.cols = v_.numel();
+  auto dv = torch::empty_like(v_);
+  kernels::adaround_soft_backward_saved_cpu(p, grad.data_ptr<float>(), grad_reg, dout_.data_ptr<float>(),
+                                            dreg_valid_ ? dreg_.data_ptr<float>() : nullptr, dv.data_ptr<float>());
+  return dv;
+}
+
+void InlineAdam::add_gradient(const torch::Tensor& grad, double grad_reg) {
+  auto g = grad.defined() ? grad : torch::zeros_like(v_);
+  PTQ_INTERNAL_ASSERT(g.numel() == v_.numel() && g.is_contiguous(), "inline Adam: gradient of another shape");
+  if (!has_grad_) {
+    grad_ = g;
+    grad_reg_ = grad_reg;
+    grad_is_dv_ = false;
+    has_grad_ = true;
+    return;
+  }
+  // A second backward pass before the step: sum dV per pass, as V.grad would accumulate.
+  if (!grad_is_dv_) grad_ = dv_of(grad_, grad_reg_);
+  grad_ = grad_ + dv_of(g, grad_reg);
+  grad_reg_ = 0.0;
+  grad_is_dv_ = true;
+}
+
+void InlineAdam::step(double lr) {
+  flush();
+  ++t_;
+  if (!has_grad_) return;
+  has_grad_ = false;
+  pending_ = true;
+  pending_t_ = t_;
+  lr_ = lr;
+}
+
+void InlineAdam::flush() { apply_pending_without_forward(*this, v_); }
+
+torch::Tensor& InlineAdam::factors(bool reg, int64_t rows, int64_t cols, const torch::TensorOptions& options) {
+  torch::Tensor& t = reg ? dreg_ : dout_;
+  // Reused in place unless something else still holds the buffer.
+  if (!t.defined() || t.use_count() > 1 || t.numel() != rows * cols) t = torch::empty({rows, cols}, options);
+  return t;
+}
+
+std::optional<kernels::AdaRoundPendingAdam> InlineAdam::take_pending() {
+  if (!pending_) return std::nullopt;
+  pending_ = false;
+  PTQ_INTERNAL_ASSERT(dout_.defined() && grad_.numel() == v_.numel(), "inline Adam: an update without its factors");
+  kernels::AdaRoundPendingAdam a;
+  a.step.lr = lr_;
+  a.step.step = pending_t_;
+  a.grad = grad_.data_ptr<float>();
+  a.grad_reg = grad_reg_;
+  a.dout = grad_is_dv_ ? nullptr : dout_.data_ptr<float>();
+  a.dreg = !grad_is_dv_ && dreg_valid_ && dreg_.defined() ? dreg_.data_ptr<float>() : nullptr;
+  a.exp_avg = m_.data_ptr<float>();
+  a.exp_avg_sq = s2_.data_ptr<float>();
+  return a;
+}
 
 bool adaround_fused_supported(const torch::Tensor& xg) {
   return xg.device().is_cpu() && xg.scalar_type() == torch::kFloat;
@@ -114,7 +234,7 @@ bool adaround_fused_supported(const torch::Tensor& xg) {
 std::pair<torch::Tensor, torch::Tensor> adaround_soft_fused(const torch::Tensor& v, const torch::Tensor& xg,
                                                             const torch::Tensor& fixed_floor, const torch::Tensor& scale,
                                                             const torch::Tensor& zero_point, const QuantSpec& spec,
-                                                            const AdaRoundOptions& o, double beta) {
+                                                            const AdaRoundOptions& o, double beta, const c10::intrusive_ptr<InlineAdam>& adam) {
   PTQ_INTERNAL_ASSERT(adaround_fused_supported(xg) && xg.dim() == 3 && v.sizes() == xg.sizes(),
                       "fused AdaRound needs CPU float [R, nG, G] weights and V of the same shape");
   const int64_t rows = xg.size(0) * xg.size(1), cols = xg.size(2);
@@ -125,9 +245,18 @@ std::pair<torch::Tensor, torch::Tensor> adaround_soft_fused(const torch::Tensor&
   auto z = zero_point.to(torch::kFloat).reshape({rows, 1}).detach();
   // Backward factors are saved when V will get a gradient and the scale will not.
   const bool save = torch::GradMode::is_enabled() && v.requires_grad() && !s.requires_grad();
-  auto outs = AdaRoundSoft::apply(v2.contiguous(), s, x2, f2, z,
-                                  std::vector<double>{static_cast<double>(spec.qmin()), static_cast<double>(spec.qmax()),
-                                                      o.zeta, o.gamma, std::max(0.0, beta), save ? 1.0 : 0.0});
+  std::vector<double> args{static_cast<double>(spec.qmin()), static_cast<double>(spec.qmax()), o.zeta, o.gamma,
+                           std::max(0.0, beta), save ? 1.0 : 0.0};
+  if (adam) {
+    PTQ_INTERNAL_ASSERT(!s.requires_grad(), "inline Adam with a learned weight scale");
+    if (!save) apply_pending_without_forward(*adam, v);  // the update is due before V is read
+    if (save) {
+      auto outs = AdaRoundSoftInline::apply(v2, x2, f2, s.detach(), z, args,
+                                            adam);
+      return {outs[0].view(xg.sizes()), beta > 0.0 ? outs[1] : torch::Tensor()};
+    }
+  }
+  auto outs = AdaRoundSoft::apply(v2.contiguous(), s, x2, f2, z, args);
   return {outs[0].view(xg.sizes()), beta > 0.0 ? outs[1] : torch::Tensor()};
 }
 

@@ -107,7 +107,8 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
                                           opts);
       wq->set_rounding(r);
       learned.push_back({e, r});
-      v_params.push_back(r->v());
+      if (o.inline_adam && !o.learn_weight_scale && r->inline_adam_supported()) r->use_inline_adam();
+      else v_params.push_back(r->v());
     }
   if (o.learn_weight_scale)
     for (const auto& e : layers)
@@ -134,7 +135,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   }
   if (!weight_scales.empty()) opts.push_back(std::make_unique<FusedAdam>(weight_scales, o.weight_scale_lr));
 
-  const int64_t iters = opts.empty() ? 0 : o.iters;
+  const int64_t iters = opts.empty() && learned.empty() ? 0 : o.iters;
   ProgressBar bar(fmt::format("{} {}", o.pass, g.name), std::max<int64_t>(iters, 1), o.progress && iters > 0);
   // first_loss / final_loss: means over the first and last report windows (a tenth of the
   // run, at most 500 iterations); early stopping compares means over its own windows.
@@ -182,6 +183,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     for (auto& opt : opts) opt->zero_grad();
     total.backward();
     for (auto& opt : opts) opt->step();
+    for (const auto& lr : learned) lr.rounding->inline_adam_step(o.adaround.lr);
     if (act_opt && o.act_lr_schedule == "cosine") act_opt->set_lr(cosine_lr(o.act_lr, t + 1, iters));
     if (!act_scales.empty() || !weight_scales.empty()) {
       torch::NoGradGuard no_grad;
@@ -224,6 +226,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
       bar.update(t + 1, fmt::format("loss {:.4g}", rec));
     if (rep.early_stopped) break;
   }
+  for (const auto& lr : learned) lr.rounding->flush_update();  // the last inline-Adam update
   const auto t_end = std::chrono::steady_clock::now();
   rep.loop_seconds = std::chrono::duration<double>(t_end - t_loop).count();
   if (rep.iters > 1) rep.steady_seconds = std::chrono::duration<double>(t_end - t_first).count();

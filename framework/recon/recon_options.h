@@ -31,6 +31,8 @@ struct ReconOptions {
 
   std::string rounding = "adaround";   // adaround | nearest (weights stay as calibrated)
   AdaRoundOptions adaround;
+  bool inline_adam = true;             // implementation, not protocol: Adam on V folded into the fused CPU
+                                       //   forward pass (adaround_fused.h; bit-identical to a separate step)
 
   bool quantize_activations = true;    // activation quantisers on during this pass
   std::string act_init = "none";       // none (calibrated before the pass) | per_group (QDrop master, PD-Quant:

@@ -3,8 +3,10 @@
 #include "kernels/adaround/adaround_cpu.h"
 
 #include "kernels/common/elementwise.h"
+#include "kernels/optim/adam_update.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace ptq::kernels {
@@ -19,18 +21,46 @@ struct Span {
 
 inline float sigmoid_fast(float v) { return 1.0f / (1.0f + exp_fast(-v)); }
 
-// Loops are templated on the frozen floor and the regulariser so that their bodies have no
-// branches or conditional loads (the compiler vectorises them); sums go through a block
-// buffer and sum_to_double.
-// Two loops per block (GCC does not vectorise them as one): the rounding, then the regulariser
-// from the h(V) and dh/dV kept in L1-sized buffers.
-template <bool kFixed, bool kReg, bool kSave>
-PTQ_CLONES double forward_span(Span a, float* out, float* dout, float* dreg) {
+// The previous iteration's update of V over one span (AdaRoundPendingAdam), pointers at the
+// span's first element; dreg is null when that update has no regulariser gradient.
+struct AdamSpan {
+  AdamCoefficients c;
+  const float *grad, *dout, *dreg;
+  float grad_reg;
+  float *v, *m, *s2;
+};
+
+// dV as adaround_soft_backward_saved_cpu computes it, then Adam, for elements [b, b + n),
+// n <= kSumBlock. dV goes through an L1 buffer: GCC vectorises the two loops, not one.
+PTQ_INLINE void adam_block(const AdamSpan& a, int64_t b, int64_t n) {
+  const AdamCoefficients c = a.c;
+  const float g_reg = a.grad_reg;
+  float dv[kSumBlock];
+  const float* g = a.grad + b;
+  if (!a.dout) {
+    std::memcpy(dv, g, static_cast<size_t>(n) * sizeof(float));
+  } else if (a.dreg) {
+    const float *da = a.dout + b, *dr = a.dreg + b;
+    for (int64_t i = 0; i < n; ++i) dv[i] = g[i] * da[i] - g_reg * dr[i];
+  } else {
+    const float* da = a.dout + b;
+    for (int64_t i = 0; i < n; ++i) dv[i] = g[i] * da[i];
+  }
+  float *v = a.v + b, *m = a.m + b, *s2 = a.s2 + b;
+  for (int64_t i = 0; i < n; ++i) adam_update(c, dv[i], v[i], m[i], s2[i]);
+}
+
+// kAdam: the pending update of V is applied block by block just before the block is read
+// (the block's factors dout / dreg are read by the update, then overwritten).
+template <bool kFixed, bool kReg, bool kSave, bool kAdam>
+PTQ_CLONES double forward_span(Span a, const AdamSpan* adam, float* out, float* dout, float* dreg) {
   const float span = a.p.zeta - a.p.gamma;
   float buf[kSumBlock], hb[kSumBlock], dhb[kSumBlock], okb[kSumBlock];
   double total = 0.0;
   for (int64_t b = 0; b < a.n; b += kSumBlock) {
     const int64_t m = std::min(kSumBlock, a.n - b);
+    if (kAdam) adam_block(*adam, b, m);
+    {
     const float *__restrict v = a.v + b, *__restrict x = a.x + b, *__restrict fl = kFixed ? a.floor + b : nullptr;
     float* __restrict o = out + b;
     for (int64_t i = 0; i < m; ++i) {
@@ -50,6 +80,7 @@ PTQ_CLONES double forward_span(Span a, float* out, float* dout, float* dreg) {
         dhb[i] = dh;
         dout[b + i] = valid && qr >= a.p.qmin && qr <= a.p.qmax ? a.s * dh : 0.0f;
       }
+    }
     }
     if (!kReg) continue;
     for (int64_t i = 0; i < m; ++i) {
@@ -102,9 +133,28 @@ PTQ_CLONES double backward_span(Span a, const float* grad, float g_reg, float* d
   return total;
 }
 
-template <bool kReg, bool kSave>
-double forward_dispatch(const Span& a, float* out, float* dout, float* dreg) {
-  return a.floor ? forward_span<true, kReg, kSave>(a, out, dout, dreg) : forward_span<false, kReg, kSave>(a, out, dout, dreg);
+template <bool kReg, bool kSave, bool kAdam>
+double forward_dispatch(const Span& a, const AdamSpan* adam, float* out, float* dout, float* dreg) {
+  return a.floor ? forward_span<true, kReg, kSave, kAdam>(a, adam, out, dout, dreg)
+                 : forward_span<false, kReg, kSave, kAdam>(a, adam, out, dout, dreg);
+}
+
+template <bool kAdam>
+double forward_any(bool reg, bool save, const Span& a, const AdamSpan* adam, float* out, float* dout, float* dreg) {
+  if (save) return reg ? forward_dispatch<true, true, kAdam>(a, adam, out, dout, dreg)
+                       : forward_dispatch<false, true, kAdam>(a, adam, out, dout, dreg);
+  return reg ? forward_dispatch<true, false, kAdam>(a, adam, out, dout, dreg)
+             : forward_dispatch<false, false, kAdam>(a, adam, out, dout, dreg);
+}
+
+AdamSpan adam_span_at(const AdaRoundPendingAdam& p, const AdamCoefficients& c, float* v, int64_t off) {
+  const bool reg = p.dout && p.dreg && static_cast<float>(p.grad_reg) != 0.0f;
+  return {c, p.grad + off, p.dout ? p.dout + off : nullptr, reg ? p.dreg + off : nullptr, static_cast<float>(p.grad_reg),
+          v + off, p.exp_avg + off, p.exp_avg_sq + off};
+}
+
+PTQ_CLONES void adam_apply_span(AdamSpan a, int64_t n) {
+  for (int64_t b = 0; b < n; b += kSumBlock) adam_block(a, b, std::min(kSumBlock, n - b));
 }
 template <bool kReg>
 double backward_dispatch(const Span& a, const float* g, float g_reg, float* dv) {
@@ -120,21 +170,49 @@ PTQ_CLONES void backward_saved_span(int64_t n, const float* g, float g_reg, cons
 
 }  // namespace
 
-double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
-                                 const float* scale, const float* zero_point, float* out, float* dout, float* dreg) {
+namespace {
+
+double soft_forward(const AdaRoundRowsParams& p, const AdaRoundPendingAdam* pending, float* v_update, const float* v,
+                    const float* x, const float* fixed_floor, const float* scale, const float* zero_point, float* out,
+                    float* dout, float* dreg) {
   std::vector<double> partial(static_cast<size_t>(p.rows * chunks_per_row(p.cols)));
   const bool reg = p.beta > 0.0f, save = dout != nullptr;
+  const AdamCoefficients c = pending ? adam_coefficients(pending->step) : AdamCoefficients{};
   for_each_chunk(p.rows, p.cols, [&](int64_t task, int64_t r, int64_t c0, int64_t n) {
     const int64_t off = r * p.cols + c0;
     Span a{v + off, x + off, fixed_floor ? fixed_floor + off : nullptr, n, scale[r], zero_point[r], p};
     float *o = out + off, *da = save ? dout + off : nullptr, *dr = save && reg ? dreg + off : nullptr;
     double& part = partial[static_cast<size_t>(task)];
-    if (save) part = reg ? forward_dispatch<true, true>(a, o, da, dr) : forward_dispatch<false, true>(a, o, da, dr);
-    else part = reg ? forward_dispatch<true, false>(a, o, da, dr) : forward_dispatch<false, false>(a, o, da, dr);
+    if (pending) {
+      const AdamSpan adam = adam_span_at(*pending, c, v_update, off);
+      part = forward_any<true>(reg, save, a, &adam, o, da, dr);
+    } else {
+      part = forward_any<false>(reg, save, a, nullptr, o, da, dr);
+    }
   });
   double sum = 0.0;
   for (double d : partial) sum += d;
   return reg ? sum : 0.0;
+}
+
+}  // namespace
+
+double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
+                                 const float* scale, const float* zero_point, float* out, float* dout, float* dreg) {
+  return soft_forward(p, nullptr, nullptr, v, x, fixed_floor, scale, zero_point, out, dout, dreg);
+}
+
+double adaround_adam_soft_forward_cpu(const AdaRoundRowsParams& p, const AdaRoundPendingAdam& pending, float* v,
+                                      const float* x, const float* fixed_floor, const float* scale,
+                                      const float* zero_point, float* out, float* dout, float* dreg) {
+  return soft_forward(p, &pending, v, v, x, fixed_floor, scale, zero_point, out, dout, dreg);
+}
+
+void adaround_adam_apply_cpu(const AdaRoundRowsParams& p, const AdaRoundPendingAdam& pending, float* v) {
+  const AdamCoefficients c = adam_coefficients(pending.step);
+  for_each_chunk(p.rows, p.cols, [&](int64_t, int64_t r, int64_t c0, int64_t n) {
+    adam_apply_span(adam_span_at(pending, c, v, r * p.cols + c0), n);
+  });
 }
 
 void adaround_soft_backward_saved_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* dout,

@@ -15,6 +15,8 @@
 // NaN x (padding of partial groups) gives NaN out, no regulariser term and dV = 0.
 #pragma once
 
+#include "kernels/optim/adam_cpu.h"
+
 #include <cstdint>
 
 namespace ptq::kernels {
@@ -35,6 +37,33 @@ struct AdaRoundRowsParams {
 double adaround_soft_forward_cpu(const AdaRoundRowsParams& p, const float* v, const float* x, const float* fixed_floor,
                                  const float* scale, const float* zero_point, float* out, float* dout = nullptr,
                                  float* dreg = nullptr);
+
+// Inline Adam (framework/recon/adaround_fused.h): the previous iteration's Adam step on V,
+// folded into the next forward pass so that V, its moments and the gradient factors are read
+// once instead of in three passes (backward, Adam, forward). Per element, before the forward
+// pass reads V:
+//   dV = g·dout − g_reg·dreg     (the previous pass's factors, as adaround_soft_backward_saved_cpu)
+//   V, m, v ← Adam(V, dV)        (as adam_step_cpu)
+// and the forward pass then overwrites dout / dreg (same buffers allowed) with its own
+// factors. Results equal backward_saved + adam_step + forward bit for bit.
+struct AdaRoundPendingAdam {
+  AdamStepParams step;
+  const float* grad = nullptr;  // ∂L/∂Ŵ of the previous pass [rows, cols]
+  double grad_reg = 0.0;        // ∂L/∂f_reg of the previous pass (0: no regulariser gradient)
+  const float* dout = nullptr;  // the previous pass's saved factors; dreg null without regulariser;
+                                // dout null: grad is dV itself (gradients of several passes summed)
+  const float* dreg = nullptr;
+  float* exp_avg = nullptr;     // Adam's moments of V [rows, cols]
+  float* exp_avg_sq = nullptr;
+};
+
+// The pending update, then the forward pass of adaround_soft_forward_cpu on the updated V.
+double adaround_adam_soft_forward_cpu(const AdaRoundRowsParams& p, const AdaRoundPendingAdam& pending, float* v,
+                                      const float* x, const float* fixed_floor, const float* scale,
+                                      const float* zero_point, float* out, float* dout, float* dreg);
+
+// The pending update alone (when V is read before the next forward pass).
+void adaround_adam_apply_cpu(const AdaRoundRowsParams& p, const AdaRoundPendingAdam& pending, float* v);
 
 // dV = g·dout − g_reg·dreg from the factors saved by the forward pass (dreg may be null).
 void adaround_soft_backward_saved_cpu(const AdaRoundRowsParams& p, const float* grad, double grad_reg, const float* dout,

@@ -7,9 +7,10 @@
 //  - exp_fast(), log2_fast(), exp2_fast(), pow_fast(): branch-free float approximations
 //    (relative error below 3e-7 over the ranges used) that the compiler vectorises, where the
 //    libm calls would force scalar code. They are used for AdaRound's sigmoid and |·|^β.
-//  - PTQ_CLONES: compile a hot loop for AVX2 and for baseline x86-64; the loader picks one.
-//    GCC does not contract a·b + c into FMA for the "avx2" target (FMA is a separate target
-//    flag), so both clones compute the same float results.
+//  - PTQ_CLONES: compile a hot loop for AVX-512, AVX2 and baseline x86-64; the loader picks one
+//    (PTQ_INLINE helpers are compiled into each).
+//    Sources with clones are compiled with -ffp-contract=off (kernels/CMakeLists.txt): the
+//    AVX-512 target implies FMA, and without contraction every clone computes the same floats.
 #pragma once
 
 #include <ATen/Parallel.h>
@@ -20,9 +21,16 @@
 #include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define PTQ_CLONES __attribute__((target_clones("avx2", "default")))
+#define PTQ_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define PTQ_CLONES
+#endif
+
+// For helpers called from PTQ_CLONES loops: inlined into each clone, so compiled for its target.
+#if defined(__GNUC__)
+#define PTQ_INLINE inline __attribute__((always_inline))
+#else
+#define PTQ_INLINE inline
 #endif
 
 namespace ptq::kernels {
