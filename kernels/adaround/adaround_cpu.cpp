@@ -1,5 +1,5 @@
 // CPU loops of the fused AdaRound (see adaround_cpu.h); branch-free bodies, compiled for
-// AVX2 and baseline x86-64 (PTQ_CLONES), partial sums per fixed chunk.
+// AVX-512, AVX2 and baseline x86-64 (PTQ_CLONES), partial sums per fixed chunk.
 #include "kernels/adaround/adaround_cpu.h"
 
 #include "kernels/common/elementwise.h"

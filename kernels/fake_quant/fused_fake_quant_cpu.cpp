@@ -1,5 +1,5 @@
 // CPU loops of the fused fake-quant (see fused_fake_quant.h). Each loop body is branch-free
-// so the compiler vectorises it (PTQ_CLONES: AVX2 and baseline builds, kernels/common). No
+// so the compiler vectorises it (PTQ_CLONES: AVX-512, AVX2 and baseline builds, kernels/common). No
 // a·b + c may be contracted into an FMA (the forward values must equal the unfused formula):
 // this file is built with -ffp-contract=off.
 #include "kernels/fake_quant/fused_fake_quant.h"
