@@ -4,6 +4,7 @@
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
 #include "methods/fp/fp_method.h"
+#include "methods/pd_quant/pd_quant_method.h"
 #include "methods/qdrop/qdrop_method.h"
 #include "methods/rtn/rtn_method.h"
 
@@ -23,6 +24,8 @@ void register_builtin_methods() {
           methods::BrecqMethod::from_config);
     r.add("qdrop", "QDrop: block reconstruction with randomly dropped activation quantisation (Wei et al. 2022)",
           methods::QdropMethod::from_config);
+    r.add("pd_quant", "PD-Quant: QDrop's reconstruction plus a prediction-difference loss (Liu et al. 2023)",
+          methods::PdQuantMethod::from_config);
   });
 }
 

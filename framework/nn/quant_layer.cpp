@@ -42,6 +42,7 @@ torch::Tensor QuantLayerImpl::effective_weight() { return weight_quantizer(weigh
 torch::Tensor QuantLayerImpl::forward(const torch::Tensor& x) {
   auto y = op(input_quantizer(x), effective_weight());
   if (!bn_.is_empty()) y = bn_(y);
+  if (pre_tap_) pre_tap_(y);
   // A ReLU folds into the output quantiser's fused pass (two full-size passes fewer each way).
   y = activation_ == Activation::ReLU ? output_quantizer->forward_relu(y)
                                       : output_quantizer(apply_activation(y, activation_));
@@ -75,6 +76,7 @@ torch::nn::BatchNorm2d QuantLayerImpl::fold_bn() {
     bias = register_parameter("bias", new_b);
   }
   bn_ = torch::nn::BatchNorm2d{nullptr};
+  folded_bn_ = bn;
   return bn;
 }
 

@@ -9,12 +9,15 @@
 // * bn — a BatchNorm2d owned (registered) by the enclosing unit under torchvision's name and
 //   attached here, so state dicts keep torchvision's names. fold_bn() folds it into W and b
 //   (W' = W·γ/σ, b' = β + (b − μ)·γ/σ with σ = sqrt(var + eps), computed in double) and
-//   detaches it; models call fold_batchnorm() before quantisation.
+//   detaches it; models call fold_batchnorm() before quantisation. The folded BN is kept
+//   (folded_bn(), not a registered module, so not in state dicts): PD-Quant's distribution
+//   correction needs its running statistics.
 // * act — the activation after BN (none / ReLU / ReLU6), inside the layer so an output
 //   quantiser sits after it, exactly where BRECQ puts it.
 // Parameter names are torchvision's: "weight" and "bias" (bias only when present).
 // A tap (set_tap) sees every forward's raw input and final output: LibTorch has no forward
-// hooks, and layer-wise reconstruction needs a layer's input inside its unit.
+// hooks, and layer-wise reconstruction needs a layer's input inside its unit. A
+// pre-activation tap sees op + bias (+ BN when not folded), before the activation.
 #pragma once
 
 #include "framework/quant/quantizer.h"
@@ -41,12 +44,16 @@ class QuantLayerImpl : public torch::nn::Module {
   bool has_unfolded_bn() const { return !bn_.is_empty(); }
   // Folds the attached BN into weight and bias; returns the folded BN module (empty if none).
   torch::nn::BatchNorm2d fold_bn();
+  // The BN folded into this layer by fold_bn() (empty if none): its running statistics, γ, β, ε.
+  const torch::nn::BatchNorm2d& folded_bn() const { return folded_bn_; }
 
   Activation activation() const { return activation_; }
   int64_t out_features() const { return weight.size(0); }
 
   using Tap = std::function<void(const torch::Tensor& input, const torch::Tensor& output)>;
   void set_tap(Tap tap) { tap_ = std::move(tap); }
+  using PreActivationTap = std::function<void(const torch::Tensor& pre_activation)>;
+  void set_pre_activation_tap(PreActivationTap tap) { pre_tap_ = std::move(tap); }
 
   torch::Tensor weight, bias;
   Quantizer input_quantizer{nullptr}, weight_quantizer{nullptr}, output_quantizer{nullptr};
@@ -59,8 +66,9 @@ class QuantLayerImpl : public torch::nn::Module {
 
  private:
   Activation activation_;
-  torch::nn::BatchNorm2d bn_{nullptr};
+  torch::nn::BatchNorm2d bn_{nullptr}, folded_bn_{nullptr};
   Tap tap_;
+  PreActivationTap pre_tap_;
 };
 
 struct QuantConv2dOptions {
