@@ -11,6 +11,7 @@
 #include "methods/pd_quant/pd_input_policy.h"
 #include "methods/pd_quant/pd_quant_method.h"
 #include "methods/pd_quant/prediction_difference_loss.h"
+#include "tests/support/method_yaml.h"
 #include "tests/support/recon_fixture.h"
 
 using namespace ptq;
@@ -18,13 +19,7 @@ using methods::PredictionDifferenceLoss;
 
 namespace {
 
-std::unique_ptr<Method> method_from_yaml(const std::string& yaml) {
-  auto cfg = config::Config::from_string(yaml, "method.yaml");
-  auto s = cfg.section("method");
-  auto m = create_method(s.get_string("name"), s);
-  cfg.check_all_used();
-  return m;
-}
+using test::method_from_yaml;
 
 const char* kTiny = "  iters: 6\n  batch_size: 8\n  forward_batch: 16\n  progress: false\n";
 

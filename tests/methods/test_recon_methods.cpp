@@ -6,6 +6,7 @@
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
 #include "methods/qdrop/qdrop_method.h"
+#include "tests/support/method_yaml.h"
 #include "tests/support/recon_fixture.h"
 
 using namespace ptq;
@@ -15,13 +16,7 @@ namespace {
 // Tiny-run overrides shared by every method test.
 const char* kTiny = "  iters: 8\n  batch_size: 8\n  forward_batch: 16\n  progress: false\n";
 
-std::unique_ptr<Method> method_from_yaml(const std::string& yaml) {
-  auto cfg = config::Config::from_string(yaml, "method.yaml");
-  auto s = cfg.section("method");
-  auto m = create_method(s.get_string("name"), s);
-  cfg.check_all_used();
-  return m;
-}
+using test::method_from_yaml;
 
 test::ReconFixture uncalibrated() { return test::make_recon_fixture(2, 4, 32, false); }
 
