@@ -25,6 +25,7 @@ struct DcOptions {
   double lambda_c = 0.02;    // 0.02 ResNet, 0.01 RegNet, 0.005 MobileNetV2, 0.001 MnasNet
   int64_t patience = 100;    // ReduceLROnPlateau
   double min_lr = 1e-5;
+  bool progress = true;      // a progress bar per group on stderr (the method passes ReconOptions::progress)
   void validate() const;
 };
 

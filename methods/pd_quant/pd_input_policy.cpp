@@ -1,6 +1,9 @@
 #include "methods/pd_quant/pd_input_policy.h"
 
+#include "framework/core/progress.h"
 #include "framework/recon/quantizer_states.h"
+
+#include <fmt/format.h>
 
 namespace ptq::methods {
 
@@ -16,9 +19,13 @@ void PdInputPolicy::prepare(GroupContext& g) {
   if (dc_.enabled && group_has_bn(g.model, g.group)) {
     // New entries, then renamed: "fp_in" may be an alias of "q_in" (the first unit's images),
     // which must stay uncorrected.
+    ProgressBar bar(fmt::format("distribution correction {}", g.group.name), g.rows, dc_.progress);
     g.cache.fill("fp_in_dc", g.rows, dc_.chunk, [&](int64_t b, int64_t c) {
-      return correct_distribution(g.model, g.group, g.cache.slice("fp_in", b, c), dc_);
+      auto xh = correct_distribution(g.model, g.group, g.cache.slice("fp_in", b, c), dc_);
+      bar.update(b + c, fmt::format("{} of {} rows", b + c, g.rows));
+      return xh;
     });
+    bar.finish(fmt::format("{} rows", g.rows));
     g.cache.fill("fp_out_dc", g.rows, g.forward_batch, [&](int64_t b, int64_t c) {
       torch::NoGradGuard no_grad;
       QuantizerStateGuard off(g.model.quantizers(), QuantizerState::Off);

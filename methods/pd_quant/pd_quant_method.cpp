@@ -53,6 +53,7 @@ std::unique_ptr<Method> PdQuantMethod::from_config(const config::Section& s) {
   o.dc.lambda_c = dc.get_double("lambda_c", o.dc.lambda_c, config::DoubleRange::greater_than(0.0));
   o.dc.patience = dc.get_int("patience", o.dc.patience, config::IntRange::at_least(0));
   o.dc.min_lr = dc.get_double("min_lr", o.dc.min_lr, config::DoubleRange::greater_than(0.0));
+  o.dc.progress = o.recon.progress;
   return std::make_unique<PdQuantMethod>(o);
 }
 
