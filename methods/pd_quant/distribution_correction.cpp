@@ -83,8 +83,14 @@ torch::Tensor bn_statistics_loss(QuantModelImpl& model, const ReconGroup& g, con
     auto mu_bn = bn->running_mean.detach();
     auto var_bn = bn->running_var.detach();
     auto z = bn_input_from_folded(bn, pre[i]);
-    auto mean = z.mean({2, 3});
-    auto std = torch::sqrt(z.var({2, 3}, /*unbiased=*/true) + kStdEps);
+    // Spatial mean and unbiased variance per sample and channel, as flat row reductions
+    // (LibTorch 1.13's var over two inner dims and its backward are several times slower).
+    const int64_t hw = z.size(2) * z.size(3);
+    auto flat = z.reshape({z.size(0), z.size(1), hw});
+    auto mean = flat.mean(2);
+    auto centred = flat - mean.unsqueeze(2);
+    auto var = (centred * centred).sum(2) / static_cast<double>(std::max<int64_t>(hw - 1, 1));
+    auto std = torch::sqrt(var + kStdEps);
     auto std_bn = torch::sqrt(var_bn + kStdEps);
     loss = loss + (mu_bn.unsqueeze(0) - mean).pow(2).sum() / n + (std_bn.unsqueeze(0) - std).pow(2).sum() / n;
   }
