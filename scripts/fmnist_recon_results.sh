@@ -4,6 +4,7 @@
 # test set, three seeds each, one LibTorch thread (so results do not depend on the core
 # count), one FP ResNet-8 (train.seed is fixed in the configs; trained on first use).
 #   scripts/fmnist_recon_results.sh [OUT_DIR]      (default experiments/results/fmnist_recon)
+# Environment: METHODS, SEEDS (space-separated lists), VARIANTS (see below), PTQ (the binary).
 # Writes OUT_DIR/summary.md and OUT_DIR/summary.json (committed) and OUT_DIR/runs/ (not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,12 +12,14 @@ out=${1:-experiments/results/fmnist_recon}
 ptq=${PTQ:-build/ptq}
 seeds=${SEEDS:-"1005 1006 1007"}
 methods=${METHODS:-"rtn adaround brecq qdrop"}
+variants=${VARIANTS:-}  # a YAML list replacing each config's variants (e.g. to add W4A2)
 [[ -x $ptq ]] || { echo "build first: scripts/setup.sh (or set PTQ=path/to/ptq)" >&2; exit 2; }
 mkdir -p "$out/logs"
 for seed in $seeds; do
   for m in $methods; do
     extra=()
     [[ $m == rtn ]] || extra=(--set method.progress=false)
+    [[ -z $variants ]] || extra+=(--set "variants=$variants")
     log="$out/logs/$m-$seed.log"
     echo "== $m, seed $seed (log: $log)"
     "$ptq" run "configs/$m/fmnist_resnet8.yaml" --set seed="$seed" --set threads=1 \
