@@ -4,6 +4,7 @@
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
 #include "methods/fp/fp_method.h"
+#include "methods/meta_aug/meta_aug_method.h"
 #include "methods/pd_quant/pd_quant_method.h"
 #include "methods/qdrop/qdrop_method.h"
 #include "methods/rtn/rtn_method.h"
@@ -26,6 +27,8 @@ void register_builtin_methods() {
           methods::QdropMethod::from_config);
     r.add("pd_quant", "PD-Quant: QDrop's reconstruction plus a prediction-difference loss (Liu et al. 2023)",
           methods::PdQuantMethod::from_config);
+    r.add("meta_aug", "MetaAug: block reconstruction on images augmented by a meta-learned U-Net (Pham et al. 2024)",
+          methods::MetaAugMethod::from_config);
   });
 }
 

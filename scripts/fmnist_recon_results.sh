@@ -22,7 +22,9 @@ for seed in $seeds; do
     [[ -z $variants ]] || extra+=(--set "variants=$variants")
     log="$out/logs/$m-$seed.log"
     echo "== $m, seed $seed (log: $log)"
-    "$ptq" run "configs/$m/fmnist_resnet8.yaml" --set seed="$seed" --set threads=1 \
+    config="configs/$m/fmnist_resnet8.yaml"
+    [[ $m != meta_aug_qdrop ]] || config=configs/meta_aug/fmnist_resnet8_qdrop.yaml
+    "$ptq" run "$config" --set seed="$seed" --set threads=1 \
       --set output.dir="$out/runs" "${extra[@]}" > "$log" 2>&1 || { tail -5 "$log" >&2; exit 1; }
     grep '^| W' "$log" || true
   done

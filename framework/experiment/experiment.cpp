@@ -57,7 +57,8 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
   bool trained = false;
   auto model = load_fp_model(spec, data, &trained);
   metrics["model"] = {{"arch", spec.model.arch}, {"weights", spec.model.weights}, {"trained_now", trained}};
-  model->fold_batchnorm();
+  if (spec.model.fold_bn) model->fold_batchnorm();
+  model->eval();  // unfolded BN layers use their running statistics
   std::map<std::string, torch::Tensor> fp_state;
   for (const auto& kv : model_state(*model)) fp_state[kv.first] = kv.second.clone();
 

@@ -123,7 +123,7 @@ torch::Tensor QuantizerImpl::forward_impl(const torch::Tensor& x, bool relu) {
     return x;
   }
   auto xg = to_groups(x, layout);
-  QParams q = options_.spec.dynamic ? dynamic_qparams(xg) : QParams{scale_, zero_point_};
+  QParams q = options_.spec.dynamic ? dynamic_qparams(xg) : QParams{scale_override_.defined() ? scale_override_ : scale_, zero_point_};
   PTQ_CHECK(q.scale.size(0) == layout.rows && q.scale.size(1) == layout.groups,
             "quantizer {} was calibrated for {}x{} groups but got a tensor of shape [{}] with {}x{} groups; "
             "recalibrate for this input shape",

@@ -76,6 +76,10 @@ class QuantizerImpl : public torch::nn::Module {
   double keep_prob() const { return keep_prob_; }
 
   const torch::Tensor& scale() const { return scale_; }
+  // A tensor used in place of the scale parameter by forward while set (undefined = none): a
+  // differentiable function of the parameter, e.g. MetaAug's one-step-updated scale θ̄ whose
+  // graph leads back to its transformation network. The parameter itself is not changed.
+  void set_scale_override(torch::Tensor scale) { scale_override_ = std::move(scale); }
   const torch::Tensor& zero_point() const { return zero_point_; }
 
   void pretty_print(std::ostream& stream) const override;
@@ -90,7 +94,7 @@ class QuantizerImpl : public torch::nn::Module {
   bool calibrated_ = false;
   QuantizerState state_ = QuantizerState::Off;
   std::unique_ptr<Observer> observer_;
-  torch::Tensor scale_, zero_point_;
+  torch::Tensor scale_, zero_point_, scale_override_;
   std::shared_ptr<RoundingPolicy> rounding_;
   double keep_prob_ = 1.0;
   torch::Tensor forward_impl(const torch::Tensor& x, bool relu);

@@ -75,6 +75,10 @@ torch::Tensor learned_grid(const torch::Tensor& xg, const torch::Tensor& fixed_f
 
 torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,
                                    const torch::Tensor& zero_point, const QuantSpec& spec) {
+  if (soft_ && v_override_.defined()) {
+    auto h = torch::clamp(torch::sigmoid(v_override_) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
+    return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), h, scale, zero_point, spec);
+  }
   if (soft_ && adaround_fused_supported(xg)) {
     auto [out, reg] = adaround_soft_fused(v_, xg, options_.fixed_floor ? floor_ : torch::Tensor(), scale, zero_point,
                                           spec, options_, reg_beta_, inline_adam_);

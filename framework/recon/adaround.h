@@ -59,6 +59,9 @@ class AdaRound final : public RoundingPolicy {
   // it now (CUDA, or no soft forward pass since).
   void set_regularizer_beta(double beta) { reg_beta_ = beta; }
   torch::Tensor take_regularizer(double beta);
+  // A tensor used in place of V by the soft forward pass while set (undefined = none; tensor
+  // ops, not the fused kernel): MetaAug's one-step-updated V̄, a differentiable function of V.
+  void set_v_override(torch::Tensor v) { v_override_ = std::move(v); }
   // The learned parameter [R, nG, G] (any pending inline-Adam update applied first).
   torch::Tensor& v() {
     flush_update();
@@ -81,7 +84,7 @@ class AdaRound final : public RoundingPolicy {
 
  private:
   AdaRoundOptions options_;
-  torch::Tensor v_, valid_, floor_;
+  torch::Tensor v_, valid_, floor_, v_override_;
   bool soft_ = true;
   double reg_beta_ = 0.0, last_reg_beta_ = 0.0;
   torch::Tensor last_reg_;

@@ -22,7 +22,8 @@ struct GroupContext {
   QuantModelImpl& model;
   const ReconGroup& group;
   ActivationCache& cache;
-  int64_t rows = 0;           // calibration samples in the cache
+  int64_t rows = 0;           // rows the loop samples from: the calibration set, or more when an input
+                              // policy adds rows in prepare() (and removes them in finish())
   int64_t forward_batch = 64; // batch size for no-grad passes over the cache
   // The group's quantised forward (the module being optimised), with autograd.
   std::function<torch::Tensor(const torch::Tensor&)> forward;

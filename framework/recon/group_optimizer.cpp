@@ -6,6 +6,8 @@
 #include "framework/quant/grouping.h"
 #include "framework/recon/adaround.h"
 #include "framework/recon/fused_adam.h"
+#include "framework/recon/learned_params.h"
+#include "framework/recon/row_sampler.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,24 +15,6 @@
 #include <cmath>
 
 namespace ptq {
-namespace {
-
-struct LearnedRounding {
-  LayerEntry layer;
-  std::shared_ptr<AdaRound> rounding;
-};
-
-torch::Tensor sample_rows(int64_t n, int64_t batch, const std::string& sampling) {
-  if (sampling == "without_replacement") return torch::randperm(n, torch::kLong).narrow(0, 0, std::min(batch, n));
-  return torch::randint(0, n, {batch}, torch::kLong);
-}
-
-// The decided rounding replaces the soft one in each weight quantiser.
-void harden(std::vector<LearnedRounding>& learned) {
-  for (auto& lr : learned) lr.layer.layer->weight_quantizer->set_rounding(lr.rounding->hardened());
-}
-
-}  // namespace
 
 void verify_weights_on_grid(const std::vector<LayerEntry>& layers) {
   torch::NoGradGuard no_grad;
@@ -83,47 +67,11 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   for (const auto& loss : losses) loss->prepare(ctx);
   input.prepare(ctx);
 
-  // Float weights and biases are constants here (AdaRound reads ⌊W/s⌋ detached): no gradient
-  // buffers for them. Restored after the group.
-  std::vector<std::pair<torch::Tensor, bool>> frozen;
-  for (const auto& e : layers)
-    for (auto t : {e.layer->weight, e.layer->bias})
-      if (t.defined()) {
-        frozen.emplace_back(t, t.requires_grad());
-        t.set_requires_grad(false);
-      }
-
-  // Learned pieces: AdaRound V per layer, LSQ activation scales, weight scales.
-  std::vector<LearnedRounding> learned;
-  std::vector<torch::Tensor> v_params, act_scales, weight_scales;
-  if (o.rounding == "adaround")
-    for (const auto& e : layers) {
-      auto wq = e.layer->weight_quantizer;
-      if (!wq->configured() || wq->state() != QuantizerState::Quantize) continue;
-      auto opts = o.adaround;
-      opts.fixed_floor = opts.fixed_floor || o.learn_weight_scale;
-      const auto layout = group_layout(wq->options().spec, e.layer->weight.sizes());
-      auto r = std::make_shared<AdaRound>(to_groups(e.layer->weight.detach(), layout), wq->scale(), wq->options().spec,
-                                          opts);
-      wq->set_rounding(r);
-      learned.push_back({e, r});
-      if (o.inline_adam && !o.learn_weight_scale && r->inline_adam_supported()) r->use_inline_adam();
-      else v_params.push_back(r->v());
-    }
-  if (o.learn_weight_scale)
-    for (const auto& e : layers)
-      if (e.layer->weight_quantizer->configured() && e.layer->weight_quantizer->state() == QuantizerState::Quantize) {
-        torch::Tensor s = e.layer->weight_quantizer->scale();
-        s.set_requires_grad(true);
-        weight_scales.push_back(s);
-      }
-  if (o.learn_act_scale)
-    for (const auto& q : acts)
-      if (q->state() == QuantizerState::Quantize && !q->options().spec.dynamic) {
-        torch::Tensor s = q->scale();
-        s.set_requires_grad(true);
-        act_scales.push_back(s);
-      }
+  GroupLearnedParams params(ctx.model, g, o, o.inline_adam);
+  auto& learned = params.rounding();
+  const auto& v_params = params.v();
+  const auto& act_scales = params.act_scales();
+  const auto& weight_scales = params.weight_scales();
   for (auto q : acts) q->set_keep_prob(o.act_keep_prob);
 
   std::vector<std::unique_ptr<FusedAdam>> opts;
@@ -133,9 +81,14 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     opts.push_back(std::make_unique<FusedAdam>(act_scales, o.act_lr));
     act_opt = opts.back().get();
   }
-  if (!weight_scales.empty()) opts.push_back(std::make_unique<FusedAdam>(weight_scales, o.weight_scale_lr));
+  FusedAdam* weight_scale_opt = nullptr;
+  if (!weight_scales.empty()) {
+    opts.push_back(std::make_unique<FusedAdam>(weight_scales, o.weight_scale_lr));
+    weight_scale_opt = opts.back().get();
+  }
 
-  const int64_t iters = opts.empty() && learned.empty() ? 0 : o.iters;
+  const int64_t iters = params.empty() ? 0 : o.iters;
+  RowSampler sampler(o.sampling, o.batch_size);
   ProgressBar bar(fmt::format("{} {}", o.pass, g.name), std::max<int64_t>(iters, 1), o.progress && iters > 0);
   // first_loss / final_loss: means over the first and last report windows (a tenth of the
   // run, at most 500 iterations); early stopping compares means over its own windows.
@@ -147,7 +100,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   auto t_first = t_loop;  // end of the first iteration
   for (int64_t t = 0; t < iters; ++t) {
     if (t == 1) t_first = std::chrono::steady_clock::now();
-    auto idx = sample_rows(ctx.rows, o.batch_size, o.sampling);
+    auto idx = sampler.next(ctx.rows);
     auto x = input.batch(ctx, idx);
     auto target = ctx.cache.gather("fp_out", idx);
     const bool regularize =
@@ -164,12 +117,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     double rec = 0.0;
     for (const auto& kv : terms) rec += kv.second;
     if (regularize) {
-      torch::Tensor reg;
-      for (const auto& lr : learned) {
-        auto r = lr.rounding->take_regularizer(beta);
-        reg = reg.defined() ? reg + r : r;
-      }
-      reg = reg * o.adaround.lambda;
+      auto reg = params.take_regularizer(beta, o.adaround.lambda);
       terms["round"] = reg.item<double>();
       total = total + reg;
     }
@@ -185,10 +133,12 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
     for (auto& opt : opts) opt->step();
     for (const auto& lr : learned) lr.rounding->inline_adam_step(o.adaround.lr);
     if (act_opt && o.act_lr_schedule == "cosine") act_opt->set_lr(cosine_lr(o.act_lr, t + 1, iters));
+    if (weight_scale_opt && o.weight_scale_lr_schedule == "cosine")
+      weight_scale_opt->set_lr(cosine_lr(o.weight_scale_lr, t + 1, iters));
     if (!act_scales.empty() || !weight_scales.empty()) {
       torch::NoGradGuard no_grad;
-      for (auto& s : act_scales) s.clamp_min_(1e-8);
-      for (auto& s : weight_scales) s.clamp_min_(1e-8);
+      for (auto s : act_scales) s.clamp_min_(1e-8);
+      for (auto s : weight_scales) s.clamp_min_(1e-8);
     }
 
     report_sum += rec;
@@ -230,11 +180,9 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   const auto t_end = std::chrono::steady_clock::now();
   rep.loop_seconds = std::chrono::duration<double>(t_end - t_loop).count();
   if (rep.iters > 1) rep.steady_seconds = std::chrono::duration<double>(t_end - t_first).count();
-  for (auto& [t, requires_grad] : frozen) t.set_requires_grad(requires_grad);
   for (auto q : acts) q->set_keep_prob(1.0);
-  for (auto& s : act_scales) s.set_requires_grad(false);
-  for (auto& s : weight_scales) s.set_requires_grad(false);
   for (const auto& lr : learned) lr.rounding->set_regularizer_beta(0.0);
+  input.finish(ctx);
 
   if (!learned.empty()) {
     torch::NoGradGuard no_grad;
@@ -248,7 +196,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   }
 
   // Hard rounding, and the check that the quantised weights are what a packed format stores.
-  harden(learned);
+  params.harden();
   if (o.verify) verify_weights_on_grid(layers);
   rep.loss_after = probe_mse();
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -24,6 +24,9 @@ class InputPolicy {
   virtual void prepare(GroupContext&) {}
   // The input batch for calibration rows `indices`.
   virtual torch::Tensor batch(GroupContext& g, const torch::Tensor& indices) = 0;
+  // After the loop (default: nothing). A policy that added rows to the cache entries in
+  // prepare() (and raised g.rows) restores them to the calibration set's rows here.
+  virtual void finish(GroupContext&) {}
 };
 
 struct InputPolicyOptions {

@@ -32,7 +32,7 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   ReconOptions o = d;
   o.iters = s.get_int("iters", d.iters, IntRange::at_least(0));
   o.batch_size = s.get_int("batch_size", d.batch_size, IntRange::at_least(1));
-  o.sampling = s.get_choice("sampling", d.sampling, {"with_replacement", "without_replacement"});
+  o.sampling = s.get_choice("sampling", d.sampling, {"with_replacement", "without_replacement", "epochs"});
   o.granularity.kind = s.get_choice("granularity", d.granularity.kind, {"layer", "block", "stage", "net", "ranges"});
   if (s.has("ranges")) o.granularity.ranges = read_ranges(s);
   o.skip = s.get_string_list("skip", d.skip);
@@ -54,6 +54,8 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   o.act_lr_schedule = s.get_choice("act_lr_schedule", d.act_lr_schedule, {"cosine", "constant"});
   o.learn_weight_scale = s.get_bool("learn_weight_scale", d.learn_weight_scale);
   o.weight_scale_lr = s.get_double("weight_scale_lr", d.weight_scale_lr, DoubleRange::greater_than(0.0));
+  o.weight_scale_lr_schedule =
+      s.get_choice("weight_scale_lr_schedule", d.weight_scale_lr_schedule, {"cosine", "constant"});
   const auto in = s.section("input");
   o.input.kind = in.get_choice("policy", d.input.kind, {"fp", "quant", "drop"});
   o.input.keep_prob = in.get_double("keep_prob", d.input.keep_prob, DoubleRange{0.0, 1.0});

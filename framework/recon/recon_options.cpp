@@ -7,8 +7,8 @@ namespace ptq {
 void ReconOptions::validate() const {
   PTQ_CHECK(iters >= 0, "{}: iters must be >= 0, got {}", pass, iters);
   PTQ_CHECK(batch_size > 0 && forward_batch > 0, "{}: batch_size and forward_batch must be positive", pass);
-  PTQ_CHECK(sampling == "with_replacement" || sampling == "without_replacement",
-            "{}: sampling: expected with_replacement or without_replacement, got \"{}\"", pass, sampling);
+  PTQ_CHECK(sampling == "with_replacement" || sampling == "without_replacement" || sampling == "epochs",
+            "{}: sampling: expected with_replacement, without_replacement or epochs, got \"{}\"", pass, sampling);
   PTQ_CHECK(rounding == "adaround" || rounding == "nearest", "{}: rounding: expected adaround or nearest, got \"{}\"",
             pass, rounding);
   adaround.validate(pass + ".adaround");
@@ -22,6 +22,8 @@ void ReconOptions::validate() const {
   PTQ_CHECK(act_lr > 0.0 && weight_scale_lr > 0.0, "{}: act_lr and weight_scale_lr must be positive", pass);
   PTQ_CHECK(act_lr_schedule == "cosine" || act_lr_schedule == "constant",
             "{}: act_lr_schedule: expected cosine or constant, got \"{}\"", pass, act_lr_schedule);
+  PTQ_CHECK(weight_scale_lr_schedule == "cosine" || weight_scale_lr_schedule == "constant",
+            "{}: weight_scale_lr_schedule: expected cosine or constant, got \"{}\"", pass, weight_scale_lr_schedule);
   PTQ_CHECK(act_keep_prob >= 0.0 && act_keep_prob <= 1.0, "{}: act_keep_prob must lie in [0, 1], got {}", pass,
             act_keep_prob);
   PTQ_CHECK(!early_stop.enabled || (early_stop.window > 0 && early_stop.patience > 0 && early_stop.min_delta >= 0.0),

@@ -27,7 +27,8 @@ struct ReconOptions {
   std::vector<std::string> skip;       // group names left at nearest rounding; "stem" = the first unit (BRECQ)
   int64_t iters = 20000;               // per group
   int64_t batch_size = 32;
-  std::string sampling = "with_replacement";  // QDrop randint | without_replacement (BRECQ randperm[:B])
+  std::string sampling = "with_replacement";  // QDrop randint | without_replacement (BRECQ randperm[:B]) |
+                                              //   epochs (MetaAug: B-row slices of one permutation per pass)
 
   std::string rounding = "adaround";   // adaround | nearest (weights stay as calibrated)
   AdaRoundOptions adaround;
@@ -43,6 +44,7 @@ struct ReconOptions {
   std::string act_lr_schedule = "cosine";  // cosine | constant
   bool learn_weight_scale = false;     // MetaAug; implies adaround.fixed_floor
   double weight_scale_lr = 1e-4;
+  std::string weight_scale_lr_schedule = "cosine";  // cosine (MetaAug's opt_scale) | constant
 
   InputPolicyOptions input;            // quant
   double act_keep_prob = 1.0;          // QDrop's in-group activation dropping (0.5); 1 = off

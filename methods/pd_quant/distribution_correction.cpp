@@ -2,9 +2,10 @@
 
 #include "framework/core/check.h"
 #include "framework/recon/loss.h"
+#include "framework/recon/plateau_lr.h"
 #include "framework/recon/quantizer_states.h"
 
-#include <limits>
+#include <cmath>
 
 namespace ptq::methods {
 namespace {
@@ -17,27 +18,6 @@ std::vector<LayerEntry> bn_layers(QuantModelImpl& model, const ReconGroup& g) {
     if (!e.layer->folded_bn().is_empty()) out.push_back(e);
   return out;
 }
-
-// ReduceLROnPlateau (mode min, factor 0.1, threshold 1e-4 relative, no cooldown) on a loss.
-class Plateau {
- public:
-  Plateau(double lr, int64_t patience, double min_lr) : lr_(lr), patience_(patience), min_lr_(min_lr) {}
-  double step(double loss) {
-    if (loss < best_ * (1.0 - 1e-4)) {
-      best_ = loss;
-      bad_ = 0;
-    } else if (++bad_ > patience_) {
-      lr_ = std::max(lr_ * 0.1, min_lr_);
-      bad_ = 0;
-    }
-    return lr_;
-  }
-
- private:
-  double lr_, best_ = std::numeric_limits<double>::infinity();
-  int64_t patience_, bad_ = 0;
-  double min_lr_;
-};
 
 }  // namespace
 
@@ -103,7 +83,7 @@ torch::Tensor correct_distribution(QuantModelImpl& model, const ReconGroup& g, c
   auto target = x.detach();
   auto xh = target.clone().requires_grad_(true);
   torch::optim::Adam adam({xh}, torch::optim::AdamOptions(o.lr));
-  Plateau plateau(o.lr, o.patience, o.min_lr);
+  PlateauLr plateau(o.lr, o.patience, 0.1, o.min_lr);
   // The float weights are constants here.
   std::vector<torch::Tensor> frozen;
   for (auto& p : model.parameters())

@@ -21,6 +21,9 @@ PdQuantOptions PdQuantMethod::preset() {
 
 void PdQuantMethod::apply(MethodContext& ctx) {
   const auto& r = options_.recon;
+  PTQ_CHECK(!options_.dc.enabled || ctx.model.batchnorm_folded(),
+            "pd_quant: distribution correction reads the BN statistics kept by folding, but this model's BN layers "
+            "are not folded (model.fold_bn: false); set model.fold_bn: true or method.dc.enabled: false");
   calibrate_weights(ctx.model);
   if (r.quantize_activations && r.act_init == "none")
     calibrate_activations(ctx.model, ctx.calibration, ctx.calibration_options);

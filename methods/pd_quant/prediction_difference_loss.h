@@ -6,15 +6,12 @@
 // part, float, BN folded) to give the logits z_q. z_fp are the float network's logits on the
 // calibration images, cached per row in prepare() (before any distribution correction
 // changes the float targets). The KL term is batch-mean without a T² factor, as in the
-// official code; T = 4 (ResNet, RegNet) or 1 (MobileNetV2, MnasNet), λ_r = 0.1. With a
+// official code (framework/recon/network_tail.h); T = 4 (ResNet, RegNet) or 1 (MobileNetV2, MnasNet), λ_r = 0.1. With a
 // one-half batch (any other input policy) both terms use that batch. The rest of the
 // network gets no weight gradients. Needs block (or coarser) granularity.
 #pragma once
 
-#include "framework/quant/quantizer.h"
 #include "framework/recon/loss.h"
-
-#include <vector>
 
 namespace ptq::methods {
 
@@ -31,15 +28,8 @@ class PredictionDifferenceLoss final : public ReconLoss {
   void prepare(GroupContext& g) override;
   torch::Tensor compute(const LossBatch& b, LossTerms& terms) override;
 
-  // The rest of the network after the group on a batch of group outputs: every quantiser
-  // there off, no gradient into its weights (gradient into `x` when it requires one).
-  static torch::Tensor rest_logits(QuantModelImpl& model, const ReconGroup& group, const torch::Tensor& x);
-
  private:
   PdLossOptions o_;
 };
-
-// KL(softmax(p/T) ‖ softmax(q/T)) summed over classes, averaged over the batch.
-torch::Tensor prediction_difference(const torch::Tensor& logits_fp, const torch::Tensor& logits_q, double temperature);
 
 }  // namespace ptq::methods

@@ -6,12 +6,14 @@
 #include "framework/method/method.h"
 #include "framework/recon/granularity.h"
 #include "framework/recon/loss.h"
+#include "framework/recon/network_tail.h"
 #include "framework/recon/quantizer_states.h"
 #include "methods/pd_quant/distribution_correction.h"
 #include "methods/pd_quant/pd_input_policy.h"
 #include "methods/pd_quant/pd_quant_method.h"
 #include "methods/pd_quant/prediction_difference_loss.h"
 #include "tests/support/method_yaml.h"
+#include "tests/support/group_setup.h"
 #include "tests/support/recon_fixture.h"
 
 using namespace ptq;
@@ -23,31 +25,7 @@ using test::method_from_yaml;
 
 const char* kTiny = "  iters: 6\n  batch_size: 8\n  forward_batch: 16\n  progress: false\n";
 
-// The block groups of the fixture model and a context over a cache holding the group's float
-// input and output (every quantiser off), as the reconstructor prepares it.
-struct GroupSetup {
-  test::ReconFixture f = test::make_recon_fixture(2, 4, 16);
-  std::vector<ReconGroup> groups;
-  ActivationCache cache;
-  std::unique_ptr<GroupContext> ctx;
-
-  explicit GroupSetup(size_t group_index) {
-    GranularityOptions go;
-    go.kind = "block";
-    groups = make_groups(*f.model, go);
-    const auto& g = groups.at(group_index);
-    torch::NoGradGuard no_grad;
-    QuantizerStateGuard off(f.model->quantizers(), QuantizerState::Off);
-    auto in = f.model->forward_units(f.images, 0, g.unit_begin);
-    cache.fill("fp_in", in.size(0), 16, [&](int64_t b, int64_t c) { return in.narrow(0, b, c); });
-    cache.fill("q_in", in.size(0), 16, [&](int64_t b, int64_t c) { return in.narrow(0, b, c); });
-    cache.fill("fp_out", in.size(0), 16,
-               [&](int64_t b, int64_t c) { return f.model->forward_units(in.narrow(0, b, c), g.unit_begin, g.unit_end); });
-    ctx = std::make_unique<GroupContext>(GroupContext{*f.model, g, cache, in.size(0), 16, [this, &g](const torch::Tensor& x) {
-                                                        return f.model->forward_units(x, g.unit_begin, g.unit_end);
-                                                      }});
-  }
-};
+using test::GroupSetup;
 
 }  // namespace
 
@@ -56,9 +34,9 @@ TEST_CASE("pd_quant: the prediction difference is the batch-mean KL of tempered 
   auto a = torch::randn({5, 10}), b = torch::randn({5, 10});
   auto p = torch::softmax(a / 4.0, 1);
   auto expect = (p * (torch::log(p) - torch::log_softmax(b / 4.0, 1))).sum() / 5.0;
-  CHECK(methods::prediction_difference(a, b, 4.0).item<double>() == Approx(expect.item<double>()).epsilon(1e-5));
-  CHECK(std::abs(methods::prediction_difference(a, a, 4.0).item<double>()) < 1e-6);
-  CHECK(methods::prediction_difference(a, b, 1.0).item<double>() > methods::prediction_difference(a, b, 4.0).item<double>());
+  CHECK(prediction_kl(a, b, 4.0).item<double>() == Approx(expect.item<double>()).epsilon(1e-5));
+  CHECK(std::abs(prediction_kl(a, a, 4.0).item<double>()) < 1e-6);
+  CHECK(prediction_kl(a, b, 1.0).item<double>() > prediction_kl(a, b, 4.0).item<double>());
 }
 
 TEST_CASE("pd_quant: the rest of the network runs float, without weight gradients, restoring quantiser states",
@@ -69,7 +47,7 @@ TEST_CASE("pd_quant: the rest of the network runs float, without weight gradient
   auto x = s.cache.slice("fp_out", 0, 8).clone().requires_grad_(true);
   for (size_t u = g.unit_end; u < model.units().size(); ++u)
     for (auto& p : model.units()[u]->parameters()) p.set_requires_grad(true);  // as in a model fresh from the zoo
-  auto z = PredictionDifferenceLoss::rest_logits(model, g, x);
+  auto z = tail_logits(model, g, x);
   {
     torch::NoGradGuard no_grad;
     QuantizerStateGuard off(model.quantizers(), QuantizerState::Off);

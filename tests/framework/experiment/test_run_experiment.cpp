@@ -80,3 +80,35 @@ TEST_CASE("experiment: a missing weights file fails with its path", "[experiment
   REQUIRE_THROWS_WITH(run_experiment(tiny(dir, {"model.weights=/nope/w.safetensors"}), {"ptq"}),
                       Catch::Contains("/nope/w.safetensors"));
 }
+
+TEST_CASE("experiment: model.fold_bn false keeps BN as a float layer after each quantised conv", "[experiment]") {
+  test::TempDir dir;
+  const auto folded = run_experiment(tiny(dir), {"ptq"}).metrics;
+  const auto kept = run_experiment(tiny(dir, {"model.fold_bn=false"}), {"ptq"}).metrics;
+  // The float network is the same function either way.
+  CHECK(kept["fp"]["loss"].get<double>() == Approx(folded["fp"]["loss"].get<double>()).epsilon(1e-5));
+  CHECK(kept["fp"]["top1"] == folded["fp"]["top1"]);
+  // Quantising W before BN differs from quantising the folded W·γ/σ, but both are close at 8 bits.
+  REQUIRE(kept["runs"].size() == 3);
+  CHECK(kept["runs"][0]["loss"].get<double>() != folded["runs"][0]["loss"].get<double>());
+  CHECK(std::abs(kept["runs"][0]["top1"].get<double>() - kept["fp"]["top1"].get<double>()) < 3.0);
+}
+
+TEST_CASE("experiment: the MetaAug Fashion-MNIST config runs end to end (tiny sizes)", "[experiment][meta_aug]") {
+  test::TempDir dir;
+  const std::string yaml = "_base_: " PTQ_SOURCE_DIR "/configs/meta_aug/fmnist_resnet8.yaml\n"
+                           "threads: 1\n"
+                           "model: {weights: random}\n"
+                           "calibration: {num_samples: 32}\n"
+                           "eval: {limit: 256, sqnr_samples: 16}\n"
+                           "method: {iters: 4, progress: false, meta: {iters: 2}, transform: {warmup: {iters: 2}}}\n"
+                           "variants: [{name: W2A2, set: {quant.weight.bits: 2, quant.act.bits: 2}}]\n"
+                           "output: {dir: " + dir.path().string() + "}\n";
+  const auto m = run_experiment(config::Config::load(dir.write("meta.yaml", yaml)), {"ptq"}).metrics;
+  REQUIRE(m["runs"].size() == 1);
+  const auto& run = m["runs"][0];
+  CHECK(run["method"] == "meta_aug");
+  CHECK(run["label"] == "W2A2");
+  CHECK(run["method_details"]["meta_aug"]["groups"].size() == 5);
+  CHECK(run["top1"].get<double>() >= 0.0);
+}
