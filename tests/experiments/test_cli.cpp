@@ -113,3 +113,24 @@ TEST_CASE("cli: eval reports FP accuracy of the configured model", "[cli]") {
   CHECK(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("resnet8 FP: top-1") && Catch::Contains("256 images"));
 }
+
+TEST_CASE("cli: PD-Quant and MetaAug run from their Fashion-MNIST configs with ptq run", "[cli][pd_quant][meta_aug]") {
+  // The shipped configs, shrunk by command-line overrides: random weights, 32 calibration
+  // images, a few iterations, one variant, 256 test images.
+  for (const std::string method : {"pd_quant", "meta_aug"}) {
+    DYNAMIC_SECTION(method) {
+      test::TempDir dir;
+      const std::string small =
+          " --set threads=1 --set model.weights=random --set calibration.num_samples=32 --set eval.limit=256"
+          " --set eval.sqnr_samples=16 --set method.iters=4 --set method.progress=false"
+          " --set 'variants=[{name: W2A2, set: {quant.weight.bits: 2, quant.act.bits: 2}}]'"
+          " --set output.dir=" + dir.path().string() +
+          (method == "pd_quant" ? std::string(" --set method.dc.iters=2")
+                                : std::string(" --set method.meta.iters=2 --set method.transform.warmup.iters=2"));
+      const auto r = ptq_cli("run " PTQ_SOURCE_DIR "/configs/" + method + "/fmnist_resnet8.yaml" + small);
+      INFO(r.output);
+      CHECK(r.status == 0);
+      CHECK_THAT(r.output, Catch::Contains("| W2A2 | " + method + " | W2A2 |"));
+    }
+  }
+}
