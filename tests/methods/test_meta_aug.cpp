@@ -85,6 +85,33 @@ TEST_CASE("meta_aug: the U-Net keeps the image shape at any depth and warms up t
   const double after = (transform_images(net, images, 16) - images).pow(2).mean().item<double>();
   CHECK(after < 0.5 * before);
   CHECK_THROWS_WITH(net->forward(torch::randn({2, 3, 28, 28})), Catch::Contains("[N, 1, H, W]"));
+  images[3][0][5][5] = NAN;
+  CHECK_THROWS_WITH(warm_up_identity(net, images, w), Catch::Contains("warm-up diverged") &&
+                                                          Catch::Contains("transform.warmup.lr"));
+}
+
+TEST_CASE("meta_aug: a non-finite outer loss stops the meta stage naming the group and the step",
+          "[methods][meta_aug][errors]") {
+  GroupSetup s(1);
+  auto& model = *s.f.model;
+  auto images = s.f.images.clone();
+  images[0][0][0][0] = NAN;
+  torch::Tensor logits;
+  {
+    torch::NoGradGuard no_grad;
+    QuantizerStateGuard fp(model.quantizers(), QuantizerState::Off);
+    logits = model.forward(s.f.images);
+  }
+  MetaOptions o;
+  o.iters = 2;
+  o.batch = o.val_batch = 16;
+  o.progress = false;
+  torch::manual_seed(2);
+  MetaTrainer trainer(tiny_net(1), o);
+  const auto r = test::tiny_recon_options();
+  CHECK_THROWS_WITH(run_meta_stage(model, s.groups[1], r, trainer, images, logits, o),
+                    Catch::Contains("meta stage of group 'layer1.0' diverged at step 1") &&
+                        Catch::Contains("meta.lr"));
 }
 
 // Derivatives with respect to T's parameters, in double precision on a case where they are
