@@ -12,6 +12,7 @@
 #include "methods/meta_aug/meta_stage.h"
 #include "methods/meta_aug/transform_net.h"
 #include "tests/support/group_setup.h"
+#include "tests/support/method_run.h"
 #include "tests/support/method_yaml.h"
 #include "tests/support/recon_fixture.h"
 
@@ -279,22 +280,17 @@ TEST_CASE("meta_aug: runs from its config, reports each group, and is bit-reprod
       auto m = method_from_yaml("method:\n  name: meta_aug\n  protocol: " + protocol + "\n" + kTiny);
       std::vector<torch::Tensor> logits;
       for (int run = 0; run < 2; ++run) {
-        auto f = test::make_recon_fixture(2, 4, 16, false);
-        CalibrationOptions co;
-        co.act_samples = 16;
-        MethodContext ctx{*f.model, f.images, co, 1029};
-        m->apply(ctx);
-        REQUIRE(ctx.details.contains("meta_aug"));
-        const auto& groups = ctx.details["meta_aug"]["groups"];
-        REQUIRE(groups.size() == f.model->units().size());
+        auto a = test::apply_to_fresh_fixture(*m, 16, 1029);
+        REQUIRE(a.details.contains("meta_aug"));
+        const auto& groups = a.details["meta_aug"]["groups"];
+        REQUIRE(groups.size() == a.fixture.model->units().size());
         CHECK(groups.front().value("skipped", false));  // the stem: no meta stage
         CHECK(groups[1]["steps"].get<int64_t>() == 4);   // 3 steps rounded up to whole epochs of 2 batches
         CHECK(groups[1]["rows"].get<int64_t>() == 32);  // originals + transforms
-        for (const auto& q : f.model->quantizers())
+        for (const auto& q : a.fixture.model->quantizers())
           if (q->configured()) CHECK(q->state() == QuantizerState::Quantize);
-        torch::NoGradGuard no_grad;
-        logits.push_back(f.model->forward(f.images));
-        CHECK(torch::isfinite(logits.back()).all().item<bool>());
+        logits.push_back(a.logits);
+        CHECK(torch::isfinite(a.logits).all().item<bool>());
       }
       CHECK(torch::equal(logits[0], logits[1]));
     }

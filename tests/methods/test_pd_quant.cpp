@@ -12,6 +12,7 @@
 #include "methods/pd_quant/pd_input_policy.h"
 #include "methods/pd_quant/pd_quant_method.h"
 #include "methods/pd_quant/prediction_difference_loss.h"
+#include "tests/support/method_run.h"
 #include "tests/support/method_yaml.h"
 #include "tests/support/group_setup.h"
 #include "tests/support/recon_fixture.h"
@@ -136,15 +137,10 @@ TEST_CASE("pd_quant: registered with the official code's presets; runs from its 
   CHECK(dynamic_cast<methods::PdQuantMethod&>(*m).options().pd.temperature == 1.0);
   std::vector<torch::Tensor> logits;
   for (int run = 0; run < 2; ++run) {
-    auto f = test::make_recon_fixture(2, 4, 32, false);
-    CalibrationOptions co;
-    co.act_samples = 16;
-    MethodContext ctx{*f.model, f.images, co, 1005};
-    m->apply(ctx);
-    REQUIRE(ctx.details.contains("passes"));
-    torch::NoGradGuard no_grad;
-    logits.push_back(f.model->forward(f.images));
-    CHECK(torch::isfinite(logits.back()).all().item<bool>());
+    auto a = test::apply_to_fresh_fixture(*m, 32, 1005);
+    REQUIRE(a.details.contains("passes"));
+    logits.push_back(a.logits);
+    CHECK(torch::isfinite(a.logits).all().item<bool>());
   }
   CHECK(torch::equal(logits[0], logits[1]));
 }
