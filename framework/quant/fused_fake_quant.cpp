@@ -33,7 +33,9 @@ variable_list backward_with_graph(const torch::Tensor& g, const torch::Tensor& x
   auto dx = g * pass;
   auto code = relu ? torch::bitwise_and(code_in, 3) : code_in;
   auto y = (relu ? torch::relu(x2) : x2) / s;
-  auto t = torch::where(code == static_cast<int64_t>(kernels::kInRange), torch::round(y).detach() - y,
+  // In range, ∂out/∂s = round_ste(y) − y, whose own derivatives are 0 (the STE passes round's
+  // gradient as 1): a constant here, as in the unfused formula.
+  auto t = torch::where(code == static_cast<int64_t>(kernels::kInRange), (torch::round(y) - y).detach(),
                         torch::where(code == static_cast<int64_t>(kernels::kClippedLow), qmin - z,
                                      torch::where(code == static_cast<int64_t>(kernels::kClippedHigh), qmax - z,
                                                   torch::zeros_like(y))));

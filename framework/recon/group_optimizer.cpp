@@ -1,6 +1,7 @@
 #include "framework/recon/group_optimizer.h"
 
 #include "framework/core/check.h"
+#include "framework/core/on_exit.h"
 #include "framework/core/progress.h"
 #include "framework/quant/fake_quant.h"
 #include "framework/quant/grouping.h"
@@ -73,6 +74,15 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   const auto& act_scales = params.act_scales();
   const auto& weight_scales = params.weight_scales();
   for (auto q : acts) q->set_keep_prob(o.act_keep_prob);
+  // After the loop, or when it throws: no dropping, no regulariser, the scales constants again
+  // (the probe below must see the quantisers as evaluation does), the policy's rows restored.
+  auto restore_state = [&] {
+    for (auto q : acts) q->set_keep_prob(1.0);
+    for (const auto& lr : learned) lr.rounding->set_regularizer_beta(0.0);
+    params.stop_learning();
+    input.finish(ctx);
+  };
+  OnExit restore(restore_state);
 
   std::vector<std::unique_ptr<FusedAdam>> opts;
   if (!v_params.empty()) opts.push_back(std::make_unique<FusedAdam>(v_params, o.adaround.lr));
@@ -180,9 +190,7 @@ GroupReport optimize_group(GroupContext& ctx, const ReconOptions& o, InputPolicy
   const auto t_end = std::chrono::steady_clock::now();
   rep.loop_seconds = std::chrono::duration<double>(t_end - t_loop).count();
   if (rep.iters > 1) rep.steady_seconds = std::chrono::duration<double>(t_end - t_first).count();
-  for (auto q : acts) q->set_keep_prob(1.0);
-  for (const auto& lr : learned) lr.rounding->set_regularizer_beta(0.0);
-  input.finish(ctx);
+  restore.run();
 
   if (!learned.empty()) {
     torch::NoGradGuard no_grad;

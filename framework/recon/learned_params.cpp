@@ -53,9 +53,13 @@ GroupLearnedParams::GroupLearnedParams(QuantModelImpl& model, const ReconGroup& 
 
 GroupLearnedParams::~GroupLearnedParams() {
   for (auto& [t, requires_grad] : frozen_) t.set_requires_grad(requires_grad);
+  stop_learning();
+  for (const auto& lr : rounding_) lr.rounding->set_regularizer_beta(0.0);
+}
+
+void GroupLearnedParams::stop_learning() {
   for (auto& s : act_scales_) s.set_requires_grad(false);
   for (auto& s : weight_scales_) s.set_requires_grad(false);
-  for (const auto& lr : rounding_) lr.rounding->set_regularizer_beta(0.0);
 }
 
 torch::Tensor GroupLearnedParams::take_regularizer(double beta, double lambda) {

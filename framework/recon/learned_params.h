@@ -50,6 +50,8 @@ class GroupLearnedParams {
   torch::Tensor take_regularizer(double beta, double lambda);
   // Decided rounding in every weight quantiser of the group.
   void harden();
+  // The learned scales become constants again (as the destructor does; idempotent).
+  void stop_learning();
 
  private:
   std::vector<LayerEntry> layers_;

@@ -11,7 +11,7 @@
 //   quantize_activations: true
 //   act_init: none          # none | per_group        act_init_samples: 256
 //   learn_act_scale: false  act_lr: 4.0e-5          act_lr_schedule: cosine | constant
-//   learn_weight_scale: false                       weight_scale_lr: 1.0e-4   weight_scale_lr_schedule: cosine
+//   learn_weight_scale: false                       weight_scale_lr: 1.0e-4   weight_scale_lr_schedule: constant
 //   input: {policy: quant, keep_prob: 0.5}          # fp | quant | drop
 //   act_keep_prob: 1.0      # QDrop's in-group dropping (0.5)
 //   loss: {kind: lp, p: 2.0, fisher: {damping: 0.0, normalize: true, batch_mean: false}}

@@ -44,7 +44,7 @@ struct ReconOptions {
   std::string act_lr_schedule = "cosine";  // cosine | constant
   bool learn_weight_scale = false;     // MetaAug; implies adaround.fixed_floor
   double weight_scale_lr = 1e-4;
-  std::string weight_scale_lr_schedule = "cosine";  // cosine (MetaAug's opt_scale) | constant
+  std::string weight_scale_lr_schedule = "constant";  // constant | cosine (MetaAug's opt_scale, its preset)
 
   InputPolicyOptions input;            // quant
   double act_keep_prob = 1.0;          // QDrop's in-group activation dropping (0.5); 1 = off

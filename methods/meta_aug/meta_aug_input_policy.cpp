@@ -29,8 +29,10 @@ void MetaAugInputPolicy::prepare(GroupContext& g) {
   PTQ_CHECK(g.rows == state_->images.size(0),
             "MetaAug: the cache holds {} rows but the method was given {} calibration images", g.rows,
             state_->images.size(0));
-  auto rep = run_meta_stage(g.model, g.group, state_->recon, *state_->trainer, state_->images, state_->fp_logits,
-                            state_->meta);
+  // Without the augmentation T is never used, so neither is its meta stage.
+  auto rep = state_->augment ? run_meta_stage(g.model, g.group, state_->recon, *state_->trainer, state_->images,
+                                              state_->fp_logits, state_->meta)
+                             : nlohmann::json{{"group", g.group.name}, {"skipped", true}};
   calibration_rows_ = g.rows;
   if (state_->augment) {
     augment(g);

@@ -80,10 +80,12 @@ void MetaAugMethod::apply(MethodContext& ctx) {
 std::unique_ptr<Method> MetaAugMethod::from_config(const config::Section& s) {
   MetaAugOptions o;
   o.protocol = s.get_choice("protocol", o.protocol, {"meta_aug", "qdrop"});
-  PTQ_CHECK(!s.has("input"),
-            "method.input: meta_aug builds its own block input (QDrop's mix over the original and transformed "
-            "images); remove method.input ({}); its knob is drop_prob",
-            s.source_of("input"));
+  for (const char* key : {"input", "loss"})
+    PTQ_CHECK(!s.has(key),
+              "method.{}: meta_aug builds its own block input (QDrop's mix over the original and transformed "
+              "images) and loss (the code's feature MSE); remove method.{} ({}); its knobs are drop_prob, augment, "
+              "meta.* and transform.*",
+              key, key, s.source_of(key));
   o.drop_prob = s.get_double("drop_prob", o.drop_prob, DoubleRange{0.0, 1.0});
   o.recon = recon_options_from_config(s, recon_preset(o.protocol, o.drop_prob));
   o.augment = s.get_bool("augment", o.augment);

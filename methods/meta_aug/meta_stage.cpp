@@ -1,6 +1,7 @@
 #include "methods/meta_aug/meta_stage.h"
 
 #include "framework/core/check.h"
+#include "framework/core/on_exit.h"
 #include "framework/core/progress.h"
 #include "framework/recon/loss.h"
 #include "framework/recon/network_tail.h"
@@ -8,6 +9,7 @@
 #include "framework/recon/row_sampler.h"
 #include "methods/meta_aug/meta_objective.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 
@@ -178,24 +180,25 @@ nlohmann::json run_meta_stage(QuantModelImpl& model, const ReconGroup& g, const 
   }
   FreezeModel frozen(model);
   GroupLearnedParams params(model, g, recon, /*inline_adam=*/false);
+  auto t_params = trainer.net->parameters();
+  // The meta stage's AdaRound policies are discarded (the group starts its reconstruction from
+  // nearest rounding as every other group does) and T's gradients cleared, also on a throw.
+  OnExit discard([&] {
+    for (auto& lr : params.rounding()) lr.layer.layer->weight_quantizer->set_rounding(nullptr);
+    for (const auto& p : t_params) p.mutable_grad() = torch::Tensor();
+  });
+  if (params.v().empty() && params.weight_scales().empty() && params.act_scales().empty()) {
+    rep["skipped"] = true;  // nothing the inner step could update
+    return rep;
+  }
   MetaProblem problem{model, g, recon, params, trainer.net, o};
   RowSampler inner_rows("epochs", o.batch), val_rows("epochs", o.val_batch);
-  auto t_params = trainer.net->parameters();
   trainer.net->train();
 
   ProgressBar bar(fmt::format("meta {}", g.name), steps, o.progress);
-  const int64_t window = std::max<int64_t>(1, std::min<int64_t>(100, steps / 10));
-  double sums[5] = {0, 0, 0, 0, 0}, last_total = 0.0;
-  int64_t count = 0;
-  // Means of each term over the first and the last window of steps.
-  auto flush_window = [&] {
-    const double k = static_cast<double>(std::max<int64_t>(count, 1));
-    rep[rep.contains("first") ? "last" : "first"] = {{"total", sums[0] / k}, {"inner", sums[1] / k},
-                                                     {"kl", sums[2] / k},    {"margin", sums[3] / k},
-                                                     {"pkt", sums[4] / k}};
-    for (double& s : sums) s = 0.0;
-    count = 0;
-  };
+  // Every term per step; the report gives the means over the first and the last window.
+  std::vector<std::array<double, 5>> history;
+  double last_total = 0.0;
   for (int64_t t = 1; t <= steps; ++t) {
     auto idx = inner_rows.next(n), vidx = val_rows.next(n);
     auto terms = meta_objective(problem, images.index_select(0, idx), images.index_select(0, vidx),
@@ -220,18 +223,23 @@ nlohmann::json run_meta_stage(QuantModelImpl& model, const ReconGroup& g, const 
     const double lr = trainer.plateau->step(value);
     for (auto& group : trainer.adam->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-    const double vals[5] = {value, terms.inner, terms.kl, terms.margin, terms.pkt};
-    for (int i = 0; i < 5; ++i) sums[i] += vals[i];
-    ++count;
-    if (t % window == 0 || t == steps) flush_window();
+    history.push_back({value, terms.inner, terms.kl, terms.margin, terms.pkt});
     if (t % std::max<int64_t>(1, steps / 100) == 0 || t == steps)
       bar.update(t, fmt::format("L_val {:.4g} (kl {:.3g}, margin {:.3g}, pkt {:.3g})", value, terms.kl, terms.margin,
                                 terms.pkt));
   }
-  // The meta stage's AdaRound policies are discarded: the group starts its reconstruction
-  // from nearest rounding as every other group does.
-  for (auto& lr : params.rounding()) lr.layer.layer->weight_quantizer->set_rounding(nullptr);
-  for (const auto& p : t_params) p.mutable_grad() = torch::Tensor();
+  const int64_t window = std::max<int64_t>(1, std::min<int64_t>(100, steps / 10));
+  auto window_mean = [&](int64_t begin) {
+    std::array<double, 5> sum{};
+    for (int64_t i = begin; i < begin + window; ++i)
+      for (size_t k = 0; k < sum.size(); ++k) sum[k] += history[static_cast<size_t>(i)][k];
+    const double n = static_cast<double>(window);
+    return nlohmann::json{{"total", sum[0] / n}, {"inner", sum[1] / n}, {"kl", sum[2] / n}, {"margin", sum[3] / n},
+                          {"pkt", sum[4] / n}};
+  };
+  rep["window"] = window;
+  rep["first"] = window_mean(0);
+  rep["last"] = window_mean(steps - window);
   rep["steps"] = steps;
   rep["lr_T"] = trainer.plateau->lr();
   rep["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

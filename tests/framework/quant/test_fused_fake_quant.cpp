@@ -103,9 +103,19 @@ TEST_CASE("fused fake-quant: second-order gradients through the backward pass", 
                        : fake_quant_int_grouped(x, s, c.z, c.qmin, c.qmax);
     auto grads = torch::autograd::grad({(w * y).sum()}, {x, s}, {}, /*retain_graph=*/true, /*create_graph=*/true);
     auto obj = grads[0].pow(2).sum() + grads[1].pow(2).sum();
-    return torch::autograd::grad({obj}, {w})[0];
+    auto dw = torch::autograd::grad({obj}, {w}, {}, /*retain_graph=*/true)[0];
+    // And d/dx, d/ds of the step-size gradient itself (MetaAug's inner step differentiates it).
+    auto dds = torch::autograd::grad({grads[1].sum()}, {x, s}, {}, /*retain_graph=*/false, /*create_graph=*/false,
+                                     /*allow_unused=*/true);
+    auto dds_x = dds[0].defined() ? dds[0] : torch::zeros_like(x);
+    auto dds_s = dds[1].defined() ? dds[1] : torch::zeros_like(s);
+    return std::make_tuple(dw, dds_x, dds_s);
   };
-  CHECK(torch::allclose(second(true), second(false), 1e-4, 1e-4));
+  auto [dw_f, dx_f, ds_f] = second(true);
+  auto [dw_u, dx_u, ds_u] = second(false);
+  CHECK(torch::allclose(dw_f, dw_u, 1e-4, 1e-4));
+  CHECK(torch::allclose(dx_f, dx_u, 1e-4, 1e-4));
+  CHECK(torch::allclose(ds_f, ds_u, 1e-4, 1e-4));
 }
 
 TEST_CASE("fused fake-quant: a fused ReLU gives the values and gradients of quantising relu(x)", "[quant][fused]") {
