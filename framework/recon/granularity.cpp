@@ -116,4 +116,10 @@ std::vector<Quantizer> group_act_quantizers(const QuantModelImpl& model, const R
   return out;
 }
 
+bool group_in_list(const ReconGroup& g, const std::vector<std::string>& names) {
+  for (const auto& s : names)
+    if (s == g.name || (s == "stem" && g.is_stem) || (s == "head" && g.is_head)) return true;
+  return false;
+}
+
 }  // namespace ptq

@@ -34,6 +34,10 @@ struct ReconGroup {
 
 std::vector<ReconGroup> make_groups(QuantModelImpl& model, const GranularityOptions& options);
 
+// Whether a list of group names names g; "stem" and "head" name the first and the last unit's
+// groups (the skip lists of ReconOptions and of MetaAug's meta stage).
+bool group_in_list(const ReconGroup& g, const std::vector<std::string>& names);
+
 // The layers a group optimises and every quantiser inside it.
 std::vector<LayerEntry> group_layers(const QuantModelImpl& model, const ReconGroup& g);
 std::vector<Quantizer> group_act_quantizers(const QuantModelImpl& model, const ReconGroup& g);

@@ -5,14 +5,23 @@
 
 namespace ptq {
 
-NoWeightGrad::NoWeightGrad(QuantModelImpl& model, size_t begin, size_t end) {
-  for (size_t u = begin; u < end; ++u)
-    for (auto& p : model.units()[u]->parameters())
-      if (p.requires_grad()) {
-        p.set_requires_grad(false);
-        params_.push_back(p);
-      }
+namespace {
+
+void freeze(std::vector<torch::Tensor> from, std::vector<torch::Tensor>& frozen) {
+  for (auto& p : from)
+    if (p.requires_grad()) {
+      p.set_requires_grad(false);
+      frozen.push_back(p);
+    }
 }
+
+}  // namespace
+
+NoWeightGrad::NoWeightGrad(QuantModelImpl& model, size_t begin, size_t end) {
+  for (size_t u = begin; u < end; ++u) freeze(model.units()[u]->parameters(), params_);
+}
+
+NoWeightGrad::NoWeightGrad(QuantModelImpl& model) { freeze(model.parameters(), params_); }
 
 NoWeightGrad::~NoWeightGrad() {
   for (auto& p : params_) p.set_requires_grad(true);

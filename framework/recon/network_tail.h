@@ -12,11 +12,13 @@
 
 namespace ptq {
 
-// Makes the parameters of units [begin, end) constants while alive (the graph is recorded
-// without their gradient edges); restores requires_grad afterwards.
+// Makes the parameters of units [begin, end) — or, without a range, every parameter of the
+// model — constants while alive (the graph is recorded without their gradient edges);
+// restores requires_grad afterwards.
 class NoWeightGrad {
  public:
   NoWeightGrad(QuantModelImpl& model, size_t begin, size_t end);
+  explicit NoWeightGrad(QuantModelImpl& model);
   ~NoWeightGrad();
   NoWeightGrad(const NoWeightGrad&) = delete;
   NoWeightGrad& operator=(const NoWeightGrad&) = delete;

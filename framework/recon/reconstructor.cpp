@@ -26,12 +26,6 @@ std::vector<Quantizer> unit_quantizers(const QuantModelImpl& model, size_t b, si
   return out;
 }
 
-bool skipped(const ReconGroup& g, const std::vector<std::string>& skip) {
-  for (const auto& s : skip)
-    if (s == g.name || (s == "stem" && g.is_stem) || (s == "head" && g.is_head)) return true;
-  return false;
-}
-
 }  // namespace
 
 nlohmann::json ReconReport::to_json() const {
@@ -180,7 +174,7 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
     }
 
     GroupReport rep;
-    if (skipped(g, o_.skip)) {
+    if (group_in_list(g, o_.skip)) {
       rep.pass = o_.pass;
       rep.name = g.name;
       rep.skipped = true;

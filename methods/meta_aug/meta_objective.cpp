@@ -41,7 +41,7 @@ torch::Tensor penultimate_features(QuantModelImpl& model, const torch::Tensor& x
   const size_t n = model.units().size();
   PTQ_INTERNAL_ASSERT(n >= 2, "penultimate features need a model of at least two units");
   QuantizerStateGuard fp(model.quantizers(), QuantizerState::Off);
-  NoWeightGrad frozen(model, 0, n);
+  NoWeightGrad frozen(model);
   auto h = model.forward_units(x, 0, n - 1);
   if (h.dim() > 2) h = h.flatten(2).mean(2);
   return h;

@@ -44,32 +44,6 @@ class ThetaOverride {
   GroupLearnedParams& p_;
 };
 
-// Every model parameter a constant while alive (θ is switched on afterwards by its owner).
-class FreezeModel {
- public:
-  explicit FreezeModel(QuantModelImpl& m) {
-    for (auto& p : m.parameters())
-      if (p.requires_grad()) {
-        p.set_requires_grad(false);
-        params_.push_back(p);
-      }
-  }
-  ~FreezeModel() {
-    for (auto& p : params_) p.set_requires_grad(true);
-  }
-  FreezeModel(const FreezeModel&) = delete;
-  FreezeModel& operator=(const FreezeModel&) = delete;
-
- private:
-  std::vector<torch::Tensor> params_;
-};
-
-bool skipped(const ReconGroup& g, const std::vector<std::string>& skip) {
-  for (const auto& s : skip)
-    if (s == g.name || (s == "stem" && g.is_stem) || (s == "head" && g.is_head)) return true;
-  return false;
-}
-
 }  // namespace
 
 void MetaOptions::validate() const {
@@ -167,7 +141,7 @@ nlohmann::json run_meta_stage(QuantModelImpl& model, const ReconGroup& g, const 
                               MetaTrainer& trainer, const torch::Tensor& images, const torch::Tensor& fp_logits,
                               const MetaOptions& o) {
   nlohmann::json rep = {{"group", g.name}};
-  if (!o.enabled || o.iters == 0 || skipped(g, o.skip)) {
+  if (!o.enabled || o.iters == 0 || group_in_list(g, o.skip)) {
     rep["skipped"] = true;
     return rep;
   }
@@ -178,7 +152,7 @@ nlohmann::json run_meta_stage(QuantModelImpl& model, const ReconGroup& g, const 
     const int64_t per_epoch = n / std::min(o.batch, n);
     steps = (steps + per_epoch - 1) / per_epoch * per_epoch;
   }
-  FreezeModel frozen(model);
+  NoWeightGrad frozen(model);  // θ is switched on by GroupLearnedParams
   GroupLearnedParams params(model, g, recon, /*inline_adam=*/false);
   auto t_params = trainer.net->parameters();
   // The meta stage's AdaRound policies are discarded (the group starts its reconstruction from
@@ -187,7 +161,7 @@ nlohmann::json run_meta_stage(QuantModelImpl& model, const ReconGroup& g, const 
     for (auto& lr : params.rounding()) lr.layer.layer->weight_quantizer->set_rounding(nullptr);
     for (const auto& p : t_params) p.mutable_grad() = torch::Tensor();
   });
-  if (params.v().empty() && params.weight_scales().empty() && params.act_scales().empty()) {
+  if (params.empty()) {
     rep["skipped"] = true;  // nothing the inner step could update
     return rep;
   }

@@ -2,6 +2,7 @@
 
 #include "framework/core/check.h"
 #include "framework/recon/loss.h"
+#include "framework/recon/network_tail.h"
 #include "framework/recon/plateau_lr.h"
 #include "framework/recon/quantizer_states.h"
 
@@ -85,18 +86,7 @@ torch::Tensor correct_distribution(QuantModelImpl& model, const ReconGroup& g, c
   torch::optim::Adam adam({xh}, torch::optim::AdamOptions(o.lr));
   PlateauLr plateau(o.lr, o.patience, 0.1, o.min_lr);
   // The float weights are constants here.
-  std::vector<torch::Tensor> frozen;
-  for (auto& p : model.parameters())
-    if (p.requires_grad()) {
-      p.set_requires_grad(false);
-      frozen.push_back(p);
-    }
-  struct Restore {
-    std::vector<torch::Tensor>& ps;
-    ~Restore() {
-      for (auto& p : ps) p.set_requires_grad(true);
-    }
-  } restore{frozen};
+  NoWeightGrad frozen(model);
   for (int64_t t = 0; t < o.iters; ++t) {
     adam.zero_grad();
     auto loss = bn_statistics_loss(model, g, xh) + lp_reconstruction_loss(xh, target, 2.0) / o.lambda_c;
