@@ -1,11 +1,12 @@
 # Third-party packages (Debian 12: libtorch-dev, libyaml-cpp-dev, libfmt-dev,
-# nlohmann-json3-dev, catch2, libturbojpeg0-dev, zlib1g-dev). scripts/setup.sh installs them.
+# nlohmann-json3-dev, catch2, libturbojpeg0-dev, zlib1g-dev, libsqlite3-dev). scripts/setup.sh installs them.
 find_package(Torch REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)  # the results store (Debian: libsqlite3-dev)
 # ATen's at::parallel_for (ATen/ParallelOpenMP.h) is an inline template that runs serially
 # unless the code instantiating it is compiled with OpenMP: ptq's fused kernels need it to
 # use LibTorch's intra-op threads (torch::set_num_threads).

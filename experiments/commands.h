@@ -15,5 +15,9 @@ int cmd_eval(const Argv& args);
 int cmd_predict(const Argv& args);
 int cmd_list(const Argv& args);
 int cmd_summarize(const Argv& args);
+int cmd_sweep(const Argv& args);
+int cmd_results(const Argv& args);
+int cmd_table(const Argv& args);
+int cmd_plot(const Argv& args);
 
 }  // namespace ptq::cli

@@ -20,7 +20,11 @@ void usage() {
                "  eval     CONFIG   FP top-1, loss and throughput of the config's model\n"
                "  predict  CONFIG   logits for an input tensor (to compare with PyTorch)\n"
                "  list     [TOPIC]  models, methods, observers and number formats\n"
-               "  summarize PATH... mean ± std over repeated runs (seeds) as a Markdown table\n";
+               "  summarize PATH... mean ± std over repeated runs (seeds) as a Markdown table\n"
+               "  sweep    SWEEP    a grid of runs over config keys and seeds, resumable\n"
+               "  results           query the results store (and --collect run folders into it)\n"
+               "  table    TABLE    a paper table (Markdown, LaTeX, CSV) from the results store\n"
+               "  plot     TABLE    metric versus bit width per method; --run RUN_DIR: per-unit diagnostics\n";
 }
 
 }  // namespace
@@ -40,8 +44,12 @@ int main(int argc, char** argv) {
     if (cmd == "predict") return ptq::cli::cmd_predict(rest);
     if (cmd == "list") return ptq::cli::cmd_list(rest);
     if (cmd == "summarize") return ptq::cli::cmd_summarize(rest);
+    if (cmd == "sweep") return ptq::cli::cmd_sweep(rest);
+    if (cmd == "results") return ptq::cli::cmd_results(rest);
+    if (cmd == "table") return ptq::cli::cmd_table(rest);
+    if (cmd == "plot") return ptq::cli::cmd_plot(rest);
     std::cerr << "error: unknown command '" << cmd << "'"
-              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize"}) << "; see 'ptq --help'\n";
+              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize", "sweep", "results", "table", "plot"}) << "; see 'ptq --help'\n";
     return 2;
   } catch (const ptq::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";

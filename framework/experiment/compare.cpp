@@ -49,6 +49,38 @@ double student_t_two_sided_p(double t, double df) {
   return incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
 }
 
+WelchTest welch_t_test(const std::vector<double>& a, const std::vector<double>& b) {
+  const auto mean_var = [](const std::vector<double>& v) {
+    double m = 0.0, s = 0.0;
+    for (double x : v) m += x;
+    m /= static_cast<double>(v.size());
+    for (double x : v) s += (x - m) * (x - m);
+    return std::pair<double, double>{m, v.size() > 1 ? s / static_cast<double>(v.size() - 1) : 0.0};
+  };
+  WelchTest w;
+  if (a.empty() || b.empty()) return w;
+  const auto [ma, va_raw] = mean_var(a);
+  const auto [mb, vb_raw] = mean_var(b);
+  w.delta = ma - mb;
+  if (a.size() < 2 || b.size() < 2) {
+    w.t = w.df = std::numeric_limits<double>::quiet_NaN();
+    return w;
+  }
+  w.valid = true;
+  const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
+  const double va = va_raw / na, vb = vb_raw / nb, se2 = va + vb;
+  if (se2 == 0.0) {
+    w.t = w.delta == 0.0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), w.delta);
+    w.df = na + nb - 2.0;
+    w.p = w.delta == 0.0 ? 1.0 : 0.0;
+    return w;
+  }
+  w.t = w.delta / std::sqrt(se2);
+  w.df = se2 * se2 / (va * va / (na - 1.0) + vb * vb / (nb - 1.0));
+  w.p = student_t_two_sided_p(w.t, w.df);
+  return w;
+}
+
 std::vector<Comparison> compare_to_baseline(const std::vector<SummaryRow>& rows, const std::string& baseline,
                                             double alpha) {
   std::vector<Comparison> out;
@@ -72,24 +104,13 @@ std::vector<Comparison> compare_to_baseline(const std::vector<SummaryRow>& rows,
     c.mean = r.mean();
     c.baseline_mean = base->mean();
     c.delta = c.mean - c.baseline_mean;
-    if (c.seeds < 2 || c.baseline_seeds < 2) {
-      c.t = c.df = std::numeric_limits<double>::quiet_NaN();
-      c.verdict = "too few seeds";
-    } else {
-      const double va = r.stddev() * r.stddev() / static_cast<double>(c.seeds);
-      const double vb = base->stddev() * base->stddev() / static_cast<double>(c.baseline_seeds);
-      const double se2 = va + vb;
-      if (se2 == 0.0) {
-        c.t = c.delta == 0.0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), c.delta);
-        c.df = static_cast<double>(c.seeds + c.baseline_seeds - 2);
-        c.p = c.delta == 0.0 ? 1.0 : 0.0;
-      } else {
-        c.t = c.delta / std::sqrt(se2);
-        c.df = se2 * se2 / (va * va / static_cast<double>(c.seeds - 1) + vb * vb / static_cast<double>(c.baseline_seeds - 1));
-        c.p = student_t_two_sided_p(c.t, c.df);
-      }
-      c.verdict = c.p < alpha ? (c.delta > 0 ? "higher" : "lower") : "no significant difference";
-    }
+    const WelchTest w = welch_t_test(r.top1, base->top1);
+    c.t = w.t;
+    c.df = w.df;
+    c.p = w.p;
+    c.verdict = !w.valid ? "too few seeds"
+                : w.p < alpha ? (c.delta > 0 ? "higher" : "lower")
+                              : "no significant difference";
     out.push_back(c);
   }
   return out;

@@ -25,6 +25,15 @@ struct Comparison {
 // Two-sided p-value of Student's t distribution with df degrees of freedom (df > 0).
 double student_t_two_sided_p(double t, double df);
 
+// Welch's t-test of mean(a) − mean(b). `valid` is false below two values on either side (t,
+// df NaN, p 1). Equal values on both sides with zero variance give t = ±inf, p = 0 (or t = 0,
+// p = 1 when the means are equal too).
+struct WelchTest {
+  double delta = 0.0, t = 0.0, df = 0.0, p = 1.0;
+  bool valid = false;
+};
+WelchTest welch_t_test(const std::vector<double>& a, const std::vector<double>& b);
+
 // Rows of `baseline` are matched by run name, preferring the same config.
 std::vector<Comparison> compare_to_baseline(const std::vector<SummaryRow>& rows, const std::string& baseline,
                                             double alpha = 0.05);

@@ -43,16 +43,19 @@ Json eval_json(const EvalResult& r) {
 
 }  // namespace
 
-RunResult run_experiment(const config::Config& cfg, const std::vector<std::string>& argv) {
+RunResult run_experiment(const config::Config& cfg, const std::vector<std::string>& argv, const std::string& run_dir) {
+  const auto started = std::chrono::steady_clock::now();
   const ExperimentSpec spec = spec_from_config(cfg);
   check_variant_keys(spec.variants);
   const int threads = configure_threads(spec.threads);
   seed_everything(spec.seed);
-  RunDir run(spec.output_dir, cfg, argv, spec.seed, threads);
+  const RunDir run = run_dir.empty() ? RunDir(spec.output_dir, cfg, argv, spec.seed, threads)
+                                     : RunDir(run_dir, cfg, argv, spec.seed, threads, true);
   log_to_file(run.path() + "/run.log");
   log_info("run {} -> {} ({} threads, LibTorch {})", spec.name, run.path(), threads, torch_version());
 
-  Json metrics = {{"config", spec.name}, {"seed", spec.seed}, {"run_dir", run.path()}, {"runs", Json::array()}};
+  Json metrics = {{"config", spec.name}, {"seed", spec.seed}, {"run_dir", run.path()}, {"finished", false},
+                  {"runs", Json::array()}};
   const auto data = load_datasets(spec);
   bool trained = false;
   auto model = load_fp_model(spec, data, &trained);
@@ -94,6 +97,7 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
     }
     MethodContext ctx{*model, calib, vs.calibration.activations, vs.seed};
     ctx.run_dir = run.path();
+    ctx.variant = v.name;
     const bool peak_reset = reset_peak_rss();
     vs.method->apply(ctx);
     row["method_seconds"] = seconds_since(t0);
@@ -118,6 +122,9 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
     metrics["runs"].push_back(row);
     run.write_metrics(metrics);
   }
+  metrics["wall_seconds"] = seconds_since(started);
+  metrics["finished"] = true;
+  run.write_metrics(metrics);
   log_to_file("");
   return {run.path(), metrics};
 }

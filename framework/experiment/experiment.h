@@ -2,7 +2,7 @@
 //   validate the config (and every variant) → run directory → data → FP model (trained,
 //   cached or loaded) → fold BN → calibration set → FP evaluation → for each variant:
 //   restore FP weights, place quantisers (quant.*), apply the method, evaluate, per-unit SQNR
-// — writing metrics.json after every step. Variants share the model, data and calibration
+// — writing metrics.json after every step ("finished": true and the wall time in the last). Variants share the model, data and calibration
 // set, so they may only change quant.*, method.* and calibration.* (not model, data, train,
 // eval, seed or output); anything else is rejected before work starts.
 #pragma once
@@ -21,7 +21,9 @@ struct RunResult {
   nlohmann::json metrics;
 };
 
-RunResult run_experiment(const config::Config& cfg, const std::vector<std::string>& argv);
+// `run_dir` (optional) is the run directory to use instead of <output.dir>/<config>/<time>/.
+RunResult run_experiment(const config::Config& cfg, const std::vector<std::string>& argv,
+                         const std::string& run_dir = "");
 
 // The results as a Markdown table (one row for FP, one per variant).
 std::string results_table(const nlohmann::json& metrics);

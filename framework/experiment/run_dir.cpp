@@ -74,6 +74,25 @@ RunDir::RunDir(const std::string& root, const config::Config& cfg, const std::ve
     dir = base / (stamp + "-" + std::to_string(i));
   }
   path_ = dir.string();
+  write_description(cfg, argv, seed, threads);
+}
+
+RunDir::RunDir(const std::string& dir, const config::Config& cfg, const std::vector<std::string>& argv,
+               uint64_t seed, int threads, bool /*explicit_path*/)
+    : path_(dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  PTQ_CHECK(!ec, "cannot create the run directory '{}': {}; choose a writable --run-dir", dir, ec.message());
+  PTQ_CHECK(!fs::exists(fs::path(dir) / "metrics.json"),
+            "the run directory '{}' already holds a run (metrics.json); remove it or choose another --run-dir", dir);
+  write_description(cfg, argv, seed, threads);
+}
+
+void RunDir::write_description(const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
+                               int threads) const {
+  namespace fs = std::filesystem;
+  const fs::path dir(path_);
   io::write_text_atomic((dir / "config.yaml").string(), cfg.to_yaml());
   io::write_text_atomic((dir / "argv.txt").string(), join(argv, " ") + "\n");
   io::write_text_atomic((dir / "env.json").string(), environment_json(seed, threads).dump(2) + "\n");

@@ -4,7 +4,10 @@
 //     argv.txt      the command line
 //     env.json      ptq git commit, LibTorch version, threads, host, time, seed
 //     run.log       every log line of the run
-//     metrics.json  results, rewritten atomically after every step so nothing is lost
+//     metrics.json  results, rewritten atomically after every step so nothing is lost;
+//                   "finished": true only in the last write (a killed run stays false)
+// A sweep names the folder itself (runs/sweeps/<sweep>/<config hash>/): the explicit-path
+// constructor uses it, creating it when missing and refusing one that already holds results.
 #pragma once
 
 #include "framework/config/config.h"
@@ -21,10 +24,15 @@ class RunDir {
   // Creates a fresh directory under `root`/`config_name`/ and writes config, argv and env.
   RunDir(const std::string& root, const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
          int threads);
+  // Uses `dir` itself as the run directory.
+  RunDir(const std::string& dir, const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
+         int threads, bool explicit_path);
   const std::string& path() const { return path_; }
   void write_metrics(const nlohmann::json& metrics) const;
 
  private:
+  void write_description(const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
+                         int threads) const;
   std::string path_;
 };
 

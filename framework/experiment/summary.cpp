@@ -59,7 +59,7 @@ std::vector<SummaryRow> summarize_runs(const std::vector<std::string>& paths) {
     } catch (const Json::exception& e) {
       PTQ_FAIL("summarize: {} is not valid JSON ({}); remove it or rerun that experiment", f.string(), e.what());
     }
-    if (!m.contains("runs") || !m.contains("fp")) continue;  // an unfinished run
+    if (!m.contains("runs") || !m.contains("fp") || !m.value("finished", true)) continue;  // an unfinished run
     const std::string config = m.value("config", "?");
     const uint64_t seed = m.value("seed", uint64_t{0});
     for (const auto& r : m["runs"]) {

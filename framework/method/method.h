@@ -25,6 +25,7 @@ struct MethodContext {
   CalibrationOptions calibration_options;
   uint64_t seed = 0;
   std::string run_dir;               // where methods may write logs ("" = nowhere)
+  std::string variant;               // the run's variant name (labels log lines)
   nlohmann::json details = nlohmann::json::object();  // method-specific results for metrics.json
 };
 

@@ -1,5 +1,6 @@
 // Shared steps of reconstruction methods: run one Reconstructor pass with its log in the
-// run directory (<run_dir>/recon.jsonl) and its report appended to the method's details
+// run directory (<run_dir>/recon.jsonl, each pass opened by a {"variant": NAME, "start": true}
+// line so plots can tell the variants apart) and its report appended to the method's details
 // (ctx.details["passes"]), so metrics.json records per-group loss, iterations and time.
 #pragma once
 

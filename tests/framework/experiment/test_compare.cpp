@@ -66,3 +66,20 @@ TEST_CASE("compare: Welch's t against a baseline at the same run, with verdicts"
   CHECK(md.find("| c | W2A2 | better | W2A2 | 89.70 | 89.10 | +0.60 |") != std::string::npos);
   CHECK_THROWS_WITH(compare_to_baseline(rows, "qdrop"), Catch::Contains("baseline method 'qdrop'"));
 }
+
+TEST_CASE("compare: Welch's t-test reproduces published worked examples", "[experiment][compare]") {
+  // The first worked example of the Wikipedia article "Welch's t-test" (t −2.46, ν 25.0, p 0.021).
+  const std::vector<double> a1 = {27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4};
+  const std::vector<double> a2 = {27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4};
+  auto w = welch_t_test(a1, a2);
+  CHECK(w.valid);
+  CHECK(w.t == Approx(-2.46).margin(0.005));
+  CHECK(w.df == Approx(25.0).margin(0.05));
+  CHECK(w.p == Approx(0.021).margin(0.0005));
+  // By hand: means 2 and 6, variances 1 and 4: t = −4/√(5/3), df = (5/3)² / ((1/3)²/2 + (4/3)²/2) = 50/17.
+  w = welch_t_test({1.0, 2.0, 3.0}, {4.0, 6.0, 8.0});
+  CHECK(w.delta == Approx(-4.0));
+  CHECK(w.t == Approx(-4.0 / std::sqrt(5.0 / 3.0)));
+  CHECK(w.df == Approx(50.0 / 17.0));
+  CHECK_FALSE(welch_t_test({1.0}, {1.0, 2.0}).valid);
+}

@@ -1,0 +1,35 @@
+// The identity of a run: a SHA-256 over the canonical form of its fully resolved config.
+//
+// Canonical form: the resolved YAML tree (bases merged, overrides applied) as JSON with
+// mapping keys sorted, plain scalars resolved as YAML 1.2's core schema does (null, booleans
+// in any of their spellings, integers in decimal/0x/0o, numbers by value so 1e-3 == 0.001 and
+// 4 == 4.0, .inf/.nan) and quoted scalars kept as strings (ptq's strict reader tells "8" from
+// 8). Key order, flow or block style, comments, anchors and number spellings therefore do not
+// change the hash; any change of a value does.
+//
+// Execution settings that cannot change a result are left out, so a sweep rerun with another
+// --jobs (threads) or output folder finds its runs again: `threads`, `output` and
+// `method.progress`. The config's name (its file stem) is part of the identity: it is the
+// `config` column of every result.
+#pragma once
+
+#include "framework/config/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace ptq {
+
+// The canonical JSON of a YAML tree (no keys removed).
+nlohmann::json canonical_json(const YAML::Node& node);
+
+// The canonical JSON of what identifies a run: {"name": ..., "config": tree minus execution keys}.
+// `name` is the config's name (Config::name(), the `config` field of metrics.json).
+nlohmann::json run_identity(const std::string& name, const YAML::Node& resolved);
+
+// 64 hex digits; the first 16 name the run's folder in a sweep.
+std::string run_hash(const std::string& name, const YAML::Node& resolved);
+std::string run_hash(const config::Config& cfg);
+
+}  // namespace ptq

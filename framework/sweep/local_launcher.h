@@ -1,0 +1,64 @@
+// Runs a sweep's points on this machine, resumably.
+//
+// Each point's run folder is <output>/<sweep>/<hash16>/. Before anything runs the launcher
+// looks at every folder: a complete run (metrics.json "finished": true) is done and is
+// recorded into the results store if it is not there yet (a sweep killed between the run and
+// the store write loses nothing); a folder without a complete run — killed mid-way, power
+// loss, a failed run — is half-written and is removed and run again. So a sweep started again
+// after any interruption runs exactly what is missing.
+//
+// Runs are child processes (`ptq run CONFIG --set ... --run-dir FOLDER`, output in
+// FOLDER/stdout.log), up to `jobs` at a time, each with threads/jobs LibTorch threads. Children
+// die with the launcher (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan writing into a
+// folder the next sweep removes. One launcher per sweep at a time (an flock on <root>/.lock;
+// with `only`, on <root>/.lock-<hash> per point, so Slurm array tasks run side by side).
+// Progress: one bar for the sweep (runs done/total, ETA) above the last line of the current
+// run's own progress, redrawn on a terminal; a line per finished run otherwise.
+#pragma once
+
+#include "framework/results/results_store.h"
+#include "framework/sweep/sweep_spec.h"
+
+#include <string>
+#include <vector>
+
+namespace ptq {
+
+enum class RunState { done, pending, half_written };
+const char* to_string(RunState s);
+
+// A point is done when its folder holds a complete run, or when `store` (if given) already
+// records a run with its hash — made by another sweep, collected from a plain `ptq run`
+// folder, or on another machine: identical runs are never repeated.
+RunState run_state(const SweepSpec& spec, const SweepPoint& point, ResultsStore* store = nullptr);
+std::string run_folder(const SweepSpec& spec, const SweepPoint& point);
+
+// The command line that runs one point into its folder with `threads` threads.
+std::vector<std::string> point_command(const std::string& ptq_binary, const SweepSpec& spec,
+                                       const SweepPoint& point, int threads);
+
+// `ptq sweep --dry-run`: one line per point (state, hash, swept values) and the counts.
+std::string sweep_plan(const SweepSpec& spec, ResultsStore* store = nullptr);
+
+struct LocalLaunchOptions {
+  std::string ptq_binary;  // default: this executable (/proc/self/exe)
+  int jobs = 0;            // 0: the sweep file's
+  int threads = 0;         // 0: the sweep file's, else all cores
+  bool progress = true;
+  std::vector<std::string> only;  // run only these points (16-digit hashes): a Slurm array task
+  bool record = true;             // false: write run folders only (the store is collected later)
+};
+
+struct SweepReport {
+  size_t total = 0, already_done = 0, ran = 0, redone = 0;
+  std::vector<std::string> failed;  // "hash16 (swept values): log FOLDER/stdout.log"
+  bool interrupted = false;
+};
+
+// Runs every point that is not done, recording each finished run into `store`.
+SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const LocalLaunchOptions& options);
+
+// Records the complete runs of the sweep that `store` lacks; returns how many.
+size_t record_done_runs(const SweepSpec& spec, ResultsStore& store);
+
+}  // namespace ptq
