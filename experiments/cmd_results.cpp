@@ -87,12 +87,12 @@ int cmd_results(const Argv& argv) {
   for (const auto& f : a.all("filter")) {
     const auto eq = f.find('=');
     PTQ_CHECK(eq != std::string::npos && eq > 0, "--filter expects key=value, got '{}'", f);
-    filters[f.substr(0, eq)] = f.substr(eq + 1);
+    filters[f.substr(0, eq)] = filter_text(f.substr(eq + 1));
   }
   const auto rows = store.query(filters);
-  const auto all_fields = result_fields(rows);
+  const auto all_fields = result_fields(rows.empty() ? store.query() : rows);
   for (const auto& [k, v] : filters)
-    PTQ_CHECK(rows.size() || std::find(all_fields.begin(), all_fields.end(), k) != all_fields.end(),
+    PTQ_CHECK(std::find(all_fields.begin(), all_fields.end(), k) != all_fields.end(),
               "--filter {}: no such field{}; fields: {}", k, did_you_mean(k, all_fields), join(all_fields, ", "));
   const std::string format = a.value("format", "md");
   std::string out;

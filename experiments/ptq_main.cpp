@@ -7,6 +7,9 @@
 
 #include <c10/util/Exception.h>
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <iostream>
 
 namespace {
@@ -59,6 +62,16 @@ int main(int argc, char** argv) {
     return 3;
   } catch (const c10::Error& e) {
     std::cerr << "LibTorch error: " << e.what_without_backtrace() << "\n";
+    return 3;
+  } catch (const std::filesystem::filesystem_error& e) {  // a path the user gave or a folder ptq writes
+    std::cerr << "error: " << e.what() << "; check that the path exists and is readable/writable\n";
+    return 2;
+  } catch (const nlohmann::json::exception& e) {  // a damaged JSON file (metrics.json, env.json, ...)
+    std::cerr << "error: invalid or unexpected JSON: " << e.what()
+              << "; a run folder may be damaged (move it away or rerun it)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
     return 3;
   }
 }

@@ -62,13 +62,28 @@ fi
 export SLURM_CONF=$conf
 slurmctld -f "$conf"
 slurmd -f "$conf"
+up=0
 for _ in $(seq 1 30); do
-  if sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
-    echo "$conf"
-    exit 0
+  if sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then up=1; break; fi
+  sleep 1
+done
+if ((!up)); then
+  echo "slurm_local: the node did not come up; see $dir/log/" >&2
+  sinfo >&2 || true
+  exit 1
+fi
+# A node can be up and still unable to start jobs (containers without the needed privileges):
+# run one trivial job before saying yes.
+rm -f "$dir/probe.ok"
+probe=$(sbatch --parsable --output=/dev/null --wrap="touch $dir/probe.ok" 2>&1) ||
+  { echo "slurm_local: sbatch failed: $probe" >&2; exit 1; }
+for _ in $(seq 1 30); do
+  if [[ -z $(squeue -h -j "$probe" 2>/dev/null) ]]; then
+    if [[ -f $dir/probe.ok ]]; then echo "$conf"; exit 0; fi
+    echo "slurm_local: the probe job ended without running its command; see $dir/log/" >&2
+    exit 1
   fi
   sleep 1
 done
-echo "slurm_local: the node did not come up; see $dir/log/" >&2
-sinfo >&2 || true
+echo "slurm_local: the probe job did not run within 30 s; see $dir/log/" >&2
 exit 1

@@ -3,6 +3,7 @@
 #include "framework/core/check.h"
 #include "framework/core/runtime.h"
 #include "framework/core/strings.h"
+#include "framework/core/time_text.h"
 #include "framework/io/atomic_file.h"
 
 #include <array>
@@ -26,14 +27,7 @@ std::string run_command(const std::string& cmd) {
   return trim(out);
 }
 
-std::string timestamp() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
+std::string timestamp() { return local_time_text("%Y%m%d-%H%M%S"); }
 
 }  // namespace
 

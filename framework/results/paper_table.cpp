@@ -62,6 +62,13 @@ int arrow(const TableCell& c, double alpha) {
   return c.vs_baseline->delta > 0 ? 1 : -1;
 }
 
+// Markdown cells: a '|' would end the cell.
+std::string md_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
 std::string csv_cell(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
@@ -101,13 +108,23 @@ PaperTable build_table(const TableSpec& spec, const std::vector<ResultRow>& rows
               spec.file, f, did_you_mean(f, fields));
   std::set<std::string> row_set, column_set;
   std::map<std::pair<std::string, std::string>, std::vector<double>> values;
+  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> cell_seeds;  // seed -> hash
+  std::set<std::pair<std::string, std::string>> seen;  // (run hash, variant): a run in two sweeps counts once
   std::map<std::string, std::map<std::string, double>> fp_by_run;  // column -> run hash -> FP value
   for (const auto& r : rows) {
     PTQ_CHECK(r.contains(spec.metric) && (r[spec.metric].is_number() || r[spec.metric].is_null()),
               "table {}: metric '{}' is not a numeric field{}", spec.file, spec.metric,
               did_you_mean(spec.metric, fields));
     if (!r[spec.metric].is_number()) continue;
+    if (!seen.insert({field_text(r, "hash"), field_text(r, "variant")}).second) continue;
     const auto rk = key_of(r, spec.rows), ck = key_of(r, spec.columns);
+    // A cell averages seeds: two different runs with one seed mean another field varies.
+    const auto [it, fresh] = cell_seeds[{rk, ck}].emplace(field_text(r, "seed"), field_text(r, "hash"));
+    PTQ_CHECK(fresh || it->second == field_text(r, "hash"),
+              "table {}: cell ({}, {}) has two different runs with seed {} (hashes {} and {}); another field varies "
+              "between them: add it to `rows`/`columns` or to `filter` (ptq results --filter ... --format csv shows "
+              "the fields)",
+              spec.file, rk, ck, it->first, it->second.substr(0, 16), field_text(r, "hash").substr(0, 16));
     row_set.insert(rk);
     column_set.insert(ck);
     values[{rk, ck}].push_back(r[spec.metric].get<double>());
@@ -115,6 +132,29 @@ PaperTable build_table(const TableSpec& spec, const std::vector<ResultRow>& rows
   }
   t.row_keys = ordered(row_set, spec.row_order);
   t.column_keys = ordered(column_set, spec.column_order);
+  // Keys of the spec that name no row or column are typos: a paper number would silently vanish.
+  const auto check_keys = [&](const std::string& what, const std::vector<std::string>& keys, bool columns) {
+    const auto& known = columns ? t.column_keys : t.row_keys;
+    for (const auto& k : keys)
+      PTQ_CHECK(std::find(known.begin(), known.end(), k) != known.end(),
+                "table {}: {} names '{}', which is no {} of the results ({}){}", spec.file, what, k,
+                columns ? "column" : "row", join(known, ", "), did_you_mean(k, known));
+  };
+  const auto keys_of = [](const std::map<std::string, std::string>& m) {
+    std::vector<std::string> out;
+    for (const auto& kv : m) out.push_back(kv.first);
+    return out;
+  };
+  check_keys("row_order", spec.row_order, false);
+  check_keys("column_order", spec.column_order, true);
+  check_keys("row_labels", keys_of(spec.row_labels), false);
+  check_keys("column_labels", keys_of(spec.column_labels), true);
+  for (const auto& [row, cols] : spec.paper) {
+    check_keys("paper", {row}, false);
+    std::vector<std::string> ck;
+    for (const auto& kv : cols) ck.push_back(kv.first);
+    check_keys("paper." + row, ck, true);
+  }
   if (!spec.baseline.empty())
     PTQ_CHECK(row_set.count(spec.baseline), "table {}: the baseline row '{}' has no results (rows: {}){}", spec.file,
               spec.baseline, join(t.row_keys, ", "), did_you_mean(spec.baseline, t.row_keys));
@@ -156,12 +196,12 @@ PaperTable build_table(const TableSpec& spec, const std::vector<ResultRow>& rows
 
 std::string table_markdown(const PaperTable& t) {
   const int d = t.spec.decimals;
-  std::string head = "| " + join(t.spec.rows, " / "), rule = "|---";
+  std::string head = "| " + md_escape(join(t.spec.rows, " / ")), rule = "|---";
   for (size_t c = 0; c < t.column_keys.size(); ++c) {
-    head += " | " + t.column_label(c);
+    head += " | " + md_escape(t.column_label(c));
     rule += "|---:";
     if (t.column_has_paper(c)) {
-      head += " | " + t.column_label(c) + " (paper)";
+      head += " | " + md_escape(t.column_label(c)) + " (paper)";
       rule += "|---:";
     }
   }
@@ -176,7 +216,7 @@ std::string table_markdown(const PaperTable& t) {
     out += " |\n";
   }
   for (size_t r = 0; r < t.row_keys.size(); ++r) {
-    out += "| " + t.row_label(r);
+    out += "| " + md_escape(t.row_label(r));
     for (size_t c = 0; c < t.column_keys.size(); ++c) {
       const auto& cell = t.cells[r][c];
       std::string s = "–";
@@ -234,13 +274,22 @@ std::string table_latex(const PaperTable& t) {
         const int a = arrow(cell, t.spec.alpha);
         if (a) s += a > 0 ? "^{\\uparrow}" : "^{\\downarrow}";
         s += "$";
+        if (cell.values.size() != t.max_seeds) s += fmt::format(" (n={})", cell.values.size());
       }
       out += " & " + s;
       if (t.column_has_paper(c)) out += " & " + (cell.paper ? fmt::format("{:.{}f}", *cell.paper, d) : std::string());
     }
     out += " \\\\\n";
   }
-  return out + "\\bottomrule\n\\end{tabular}\n\\end{table}\n";
+  out += "\\bottomrule\n\\end{tabular}\n";
+  out += fmt::format("\\par\\smallskip{{\\footnotesize {} mean $\\pm$ std over {} seeds; bold: best per column",
+                     latex_escape(t.spec.metric), t.max_seeds);
+  if (!t.spec.baseline.empty())
+    out += fmt::format("; $\\uparrow$/$\\downarrow$: higher/lower than {} at $p < {}$ (Welch's $t$-test)",
+                       latex_escape(t.spec.row_labels.count(t.spec.baseline) ? t.spec.row_labels.at(t.spec.baseline)
+                                                                             : t.spec.baseline),
+                       t.spec.alpha);
+  return out + ".}\n\\end{table}\n";
 }
 
 std::string table_csv(const PaperTable& t) {

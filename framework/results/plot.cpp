@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -29,8 +30,9 @@ std::string gp_quote(const std::string& s) {
 // The script body rendered twice: SVG and PNG, with the same size and font.
 std::string both_terminals(const std::string& out, const std::string& body) {
   return fmt::format(
-      "set terminal svg size 760,460 dynamic font 'sans,11' background '#ffffff'\nset output {}\n{}\n"
-      "set terminal pngcairo size 760,460 font 'sans,10' background '#ffffff'\nset output {}\nreplot\nunset output\n",
+      "set terminal svg size 760,460 dynamic noenhanced font 'sans,11' background '#ffffff'\nset output {}\n{}\n"
+      "set terminal pngcairo size 760,460 noenhanced font 'sans,10' background '#ffffff'\nset output {}\nreplot\n"
+      "unset output\n",
       gp_quote(out + ".svg"), body, gp_quote(out + ".png"));
 }
 
@@ -60,7 +62,13 @@ std::vector<std::string> plot_table(const PaperTable& t, const std::string& out)
   for (size_t c = 0; c < t.column_keys.size(); ++c) data << (c ? ", " : "") << c << " " << t.column_label(c);
   data << ")\n";
   std::vector<size_t> plotted;
+  for (const auto& k : t.spec.plot_rows)
+    PTQ_CHECK(std::find(t.row_keys.begin(), t.row_keys.end(), k) != t.row_keys.end(),
+              "table {}: plot.rows names '{}', which is no row of the results ({}){}", t.spec.file, k,
+              join(t.row_keys, ", "), did_you_mean(k, t.row_keys));
   for (size_t r = 0; r < t.row_keys.size(); ++r) {
+    const auto& only = t.spec.plot_rows;
+    if (!only.empty() && std::find(only.begin(), only.end(), t.row_keys[r]) == only.end()) continue;
     bool any = false;
     for (size_t c = 0; c < t.column_keys.size(); ++c) {
       const auto& cell = t.cells[r][c];
@@ -80,6 +88,9 @@ std::vector<std::string> plot_table(const PaperTable& t, const std::string& out)
       "set grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n",
       gp_quote(t.spec.title), gp_quote(t.spec.metric + " (mean ± std over seeds)"), gp_quote(join(t.spec.columns, " / ")),
       xtics, static_cast<double>(t.column_keys.size()) - 0.7);
+  if (t.spec.plot_ymin || t.spec.plot_ymax)
+    body += fmt::format("set yrange [{}:{}]\n", t.spec.plot_ymin ? fmt::format("{}", *t.spec.plot_ymin) : "",
+                        t.spec.plot_ymax ? fmt::format("{}", *t.spec.plot_ymax) : "");
   std::vector<std::string> plots;
   for (size_t i = 0; i < plotted.size(); ++i)
     plots.push_back(fmt::format("{} index {} using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.8 title {}",
@@ -160,11 +171,16 @@ std::vector<std::string> plot_run(const std::string& run_dir, const std::string&
     }
   }
   if (!units.empty()) {
+    const auto dq = [](std::string s) {  // a data-file string: double quotes
+      for (char& c : s)
+        if (c == '"') c = '\'';
+      return "\"" + s + "\"";
+    };
     std::string data = "# unit";
-    for (const auto& n : names) data += " " + gp_quote(n);
+    for (const auto& n : names) data += " " + dq(n);
     data += "\n";
     for (const auto& u : units) {
-      data += gp_quote(u);
+      data += dq(u);
       for (const auto& s : sqnr) data += s.count(u) ? fmt::format(" {:.4f}", s.at(u)) : std::string(" NaN");
       data += "\n";
     }

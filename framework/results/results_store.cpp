@@ -2,6 +2,8 @@
 
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
+#include "framework/core/time_text.h"
+#include "framework/sweep/config_hash.h"
 
 #include <fmt/format.h>
 
@@ -46,14 +48,7 @@ sql::Value text(const Json& j, const char* key) {
   return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
 }
 
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string now_utc() { return utc_time_text("%Y-%m-%dT%H:%M:%SZ"); }
 
 Json to_json(const sql::Value& v) {
   if (auto* n = std::get_if<int64_t>(&v)) return *n;
@@ -64,7 +59,15 @@ Json to_json(const sql::Value& v) {
 
 }  // namespace
 
-ResultsStore::ResultsStore(const std::string& path, bool create) : db_(path, create) { db_.exec(kSchema); }
+ResultsStore::ResultsStore(const std::string& path, bool create) : db_(path, create) {
+  if (create) {
+    db_.exec(kSchema);
+    return;
+  }
+  PTQ_CHECK(!db_.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sweep_runs'").empty(),
+            "'{}' is not a ptq results store (no sweep_runs table); pass the store a sweep wrote (default {})", path,
+            "runs/results.sqlite");
+}
 
 void ResultsStore::record(const RunRecord& run) {
   const Json& m = run.metrics;
@@ -135,6 +138,18 @@ std::vector<ResultRow> ResultsStore::query(const std::map<std::string, std::stri
     if (keep) out.push_back(std::move(j));
   }
   return out;
+}
+
+std::string filter_text(const std::string& yaml_value) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(yaml_value);
+  } catch (const YAML::Exception&) {
+    return yaml_value;
+  }
+  if (!node.IsScalar()) return yaml_value;
+  const Json j = canonical_json(node);
+  return j.is_string() ? j.get<std::string>() : field_text(Json{{"v", j}}, "v");
 }
 
 std::string field_text(const ResultRow& row, const std::string& field) {

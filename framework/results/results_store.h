@@ -30,7 +30,8 @@ using ResultRow = nlohmann::json;
 
 class ResultsStore {
  public:
-  // Opens or creates the store; with create=false a missing file is a UserError.
+  // Opens or creates the store for writing; with create=false it opens an existing store
+  // read-only (a missing file is a UserError), as the commands that only query it do.
   explicit ResultsStore(const std::string& path, bool create = true);
 
   // Records (or replaces) a complete run, atomically; run.sweep (if set) becomes a membership.
@@ -51,6 +52,9 @@ class ResultsStore {
 
 // The value of a field as text for filters and CSV (numbers in their shortest exact form).
 std::string field_text(const ResultRow& row, const std::string& field);
+// A filter value as the same text: parsed as YAML and read like a config value, so 0.50, 5e-1
+// and 0.5 all match the field 0.5, and 1005.0 matches the seed 1005.
+std::string filter_text(const std::string& yaml_value);
 // The union of the rows' fields, the fixed columns first, then the swept keys sorted.
 std::vector<std::string> result_fields(const std::vector<ResultRow>& rows);
 std::string results_csv(const std::vector<ResultRow>& rows);

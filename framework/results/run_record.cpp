@@ -39,11 +39,16 @@ bool finished(const Json& m, const YAML::Node& config) {
 bool run_is_complete(const std::string& dir) {
   const fs::path d(dir);
   if (!fs::exists(d / "metrics.json") || !fs::exists(d / "config.yaml")) return false;
+  // A file that cannot be read (permissions, a network file system's hiccup) is an error, not
+  // a half-written run: the caller must not discard a folder it could not look into.
+  const std::string metrics = io::read_file((d / "metrics.json").string());
+  const std::string config = io::read_file((d / "config.yaml").string());
   try {
-    const auto m = Json::parse(io::read_file((d / "metrics.json").string()));
-    return finished(m, YAML::Load(io::read_file((d / "config.yaml").string())));
-  } catch (const std::exception&) {
-    return false;  // half-written by a tool that does not write atomically, or damaged
+    return finished(Json::parse(metrics), YAML::Load(config));
+  } catch (const Json::exception&) {
+    return false;  // damaged (ptq writes it atomically, so never half-written by ptq itself)
+  } catch (const YAML::Exception&) {
+    return false;
   }
 }
 

@@ -23,7 +23,8 @@ struct RunRecord {
   nlohmann::json metrics;
 };
 
-// Whether `dir` holds a complete run (metrics.json present, valid and finished).
+// Whether `dir` holds a complete run (metrics.json present, valid and finished). A file that
+// exists but cannot be read is a UserError (never taken as "not complete").
 bool run_is_complete(const std::string& dir);
 
 // Reads a complete run; std::nullopt when it is not complete. A damaged file (invalid JSON,

@@ -18,7 +18,7 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     std::error_code ec;
     fs::create_directories(fs::path(path).parent_path(), ec);
   }
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX;
+  const int flags = (create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -26,7 +26,7 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     PTQ_FAIL("cannot open the results store '{}': {}; check the path and its permissions", path, msg);
   }
   sqlite3_busy_timeout(db_, 30000);
-  exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  if (create) exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
 }
 
 Database::~Database() { sqlite3_close(db_); }

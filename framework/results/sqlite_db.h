@@ -22,7 +22,8 @@ using Row = std::vector<Value>;
 
 class Database {
  public:
-  // Opens (creating when `create`) the database at `path`; waits up to 30 s for other writers.
+  // Opens the database at `path` for writing, creating it when missing (`create`), or read-only
+  // (create=false; a missing file is an error); waits up to 30 s for other writers.
   explicit Database(const std::string& path, bool create = true);
   ~Database();
   Database(const Database&) = delete;

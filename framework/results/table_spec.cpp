@@ -63,6 +63,10 @@ TableSpec load_table_spec(const std::string& path, const std::vector<std::string
   for (const auto& f : t.formats)
     PTQ_CHECK(f == "md" || f == "tex" || f == "csv", "{}: formats are md, tex and csv, got '{}' ({})", path, f,
               top.source_of("formats"));
+  const auto plot = top.section("plot");
+  t.plot_rows = plot.get_string_list("rows", {});
+  if (plot.has("ymin")) t.plot_ymin = plot.get_double("ymin");
+  if (plot.has("ymax")) t.plot_ymax = plot.get_double("ymax");
   auto paper = top.section("paper");
   paper.allow_any();
   for (const auto& row : paper.keys()) {

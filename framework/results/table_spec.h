@@ -18,11 +18,13 @@
 //   paper: {qdrop: {W4A4: 88.0}}      # published numbers: a "(paper)" column after each column that has one
 //   out: experiments/tables/fmnist    # writes out.md, out.tex, out.csv (formats)
 //   formats: [md, tex, csv]
+//   plot: {rows: [adaround, qdrop], ymin: 85, ymax: 91}   # ptq plot / --plot: which rows, y range
 //
 // Paths are relative to the folder `ptq table` runs in (the repository root for the presets).
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,8 @@ struct TableSpec {
   bool fp_row = false, higher_is_better = true;
   double alpha = 0.05;
   int decimals = 2;
+  std::vector<std::string> plot_rows;  // empty: every row
+  std::optional<double> plot_ymin, plot_ymax;
 };
 
 TableSpec load_table_spec(const std::string& path, const std::vector<std::string>& overrides = {});

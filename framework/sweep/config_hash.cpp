@@ -1,5 +1,6 @@
 #include "framework/sweep/config_hash.h"
 
+#include "framework/config/scalars.h"
 #include "framework/core/sha256.h"
 
 #include <cerrno>
@@ -18,52 +19,25 @@ bool any_of(const std::string& s, std::initializer_list<const char*> words) {
   return false;
 }
 
-// A whole-string integer in base 10 (with sign), 0x hex or 0o octal.
-bool parse_int(const std::string& s, long long& out) {
-  if (s.empty()) return false;
-  int base = 10;
-  std::string digits = s;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-    base = s[1] == 'x' ? 16 : 8;
-    digits = s.substr(2);
-  } else if (s.find_first_not_of("+-0123456789") != std::string::npos) {
-    return false;
-  }
-  errno = 0;
-  char* end = nullptr;
-  out = std::strtoll(digits.c_str(), &end, base);
-  return errno == 0 && end && *end == '\0' && end != digits.c_str();
-}
-
-bool parse_number(const std::string& s, double& out) {
-  if (any_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return out = INFINITY, true;
-  if (any_of(s, {"-.inf", "-.Inf", "-.INF"})) return out = -INFINITY, true;
-  if (any_of(s, {".nan", ".NaN", ".NAN"})) return out = NAN, true;
-  if (s.empty() || s.find_first_not_of("+-.0123456789eE") != std::string::npos) return false;
-  char* end = nullptr;
-  out = std::strtod(s.c_str(), &end);
-  return end && *end == '\0';
-}
-
-// Numbers by value: integral values within 2^53 as integers, others as doubles; non-finite
-// values as strings (JSON has no spelling for them).
+// Numbers by value: integral values as int64 (exactly, however they were spelled, 4 = 4.0),
+// others as doubles; non-finite values as strings (JSON has no spelling for them).
 Json number_json(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (std::floor(v) == v && std::fabs(v) < 9007199254740992.0) return static_cast<long long>(v);
+  if (std::floor(v) == v && std::fabs(v) < 9007199254740992.0) return static_cast<int64_t>(v);
   return v;
 }
 
+// Plain scalars read the way ptq's config reader reads them (config/scalars.h): decimal
+// integers, decimal or scientific numbers, .inf/.nan, true/false, null; anything else, and
+// every quoted scalar, is a string.
 Json scalar_json(const YAML::Node& node) {
   const std::string& s = node.Scalar();
-  if (node.Tag() == "!") return s;  // quoted: a string, whatever it looks like
+  if (node.Tag() == "!") return s;
   if (any_of(s, {"~", "null", "Null", "NULL", ""})) return nullptr;
-  if (any_of(s, {"true", "True", "TRUE"})) return true;
-  if (any_of(s, {"false", "False", "FALSE"})) return false;
-  long long i = 0;
-  if (parse_int(s, i)) return number_json(static_cast<double>(i));
-  double d = 0.0;
-  if (parse_number(s, d)) return number_json(d);
+  if (const auto b = config::detail::parse_bool(node)) return *b;
+  if (const auto i = config::detail::parse_int(node)) return *i;
+  if (const auto d = config::detail::parse_double(node)) return number_json(*d);
   return s;
 }
 
@@ -87,7 +61,8 @@ Json run_identity(const std::string& name, const YAML::Node& resolved) {
   if (tree.is_object()) {
     tree.erase("threads");
     tree.erase("output");
-    if (tree.contains("method") && tree["method"].is_object()) tree["method"].erase("progress");
+    for (const char* section : {"method", "train"})
+      if (tree.contains(section) && tree[section].is_object()) tree[section].erase("progress");
   }
   return {{"name", name}, {"config", tree}};
 }

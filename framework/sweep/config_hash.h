@@ -1,15 +1,16 @@
 // The identity of a run: a SHA-256 over the canonical form of its fully resolved config.
 //
 // Canonical form: the resolved YAML tree (bases merged, overrides applied) as JSON with
-// mapping keys sorted, plain scalars resolved as YAML 1.2's core schema does (null, booleans
-// in any of their spellings, integers in decimal/0x/0o, numbers by value so 1e-3 == 0.001 and
-// 4 == 4.0, .inf/.nan) and quoted scalars kept as strings (ptq's strict reader tells "8" from
-// 8). Key order, flow or block style, comments, anchors and number spellings therefore do not
-// change the hash; any change of a value does.
+// mapping keys sorted and plain scalars read as ptq's strict config reader reads them
+// (config/scalars.h): integers exactly, numbers by value (1e-3 == 0.001, 4 == 4.0), .inf/.nan,
+// true/false, null; quoted scalars stay strings ("8" is not 8). Key order, flow or block
+// style, comments, anchors and number spellings therefore do not change the hash; any change
+// of a value does. The ptq commit is not part of it: after a fix that changes results, give
+// the sweep another `output`/`store` (or remove its folders) to run it again.
 //
 // Execution settings that cannot change a result are left out, so a sweep rerun with another
-// --jobs (threads) or output folder finds its runs again: `threads`, `output` and
-// `method.progress`. The config's name (its file stem) is part of the identity: it is the
+// --jobs (threads) or output folder finds its runs again: `threads`, `output`,
+// `method.progress` and `train.progress`. The config's name (its file stem) is part of the identity: it is the
 // `config` column of every result.
 #pragma once
 

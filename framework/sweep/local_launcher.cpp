@@ -2,6 +2,7 @@
 
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
+#include "framework/core/time_text.h"
 #include "framework/results/run_record.h"
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include <fcntl.h>
@@ -53,16 +55,18 @@ class StopSignals {
 // An exclusive, non-blocking flock on <root>/.lock for the launcher's lifetime.
 class SweepLock {
  public:
-  SweepLock(const std::string& root, const std::string& name) {
+  // `shared`: Slurm array tasks (--only) share the sweep's lock; a full launcher takes it alone.
+  SweepLock(const std::string& root, const std::string& name, bool shared = false) {
     std::error_code ec;
     fs::create_directories(root, ec);
     PTQ_CHECK(!ec, "cannot create the sweep folder '{}': {}; set `output:` to a writable folder", root, ec.message());
     const std::string path = (fs::path(root) / name).string();
     fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
     PTQ_CHECK(fd_ >= 0, "cannot open the sweep lock '{}': {}", path, std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (::flock(fd_, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
       ::close(fd_);
-      PTQ_FAIL("another `ptq sweep` is running {} (it holds {}); wait for it to end or stop it",
+      PTQ_FAIL("another `ptq sweep` (or a Slurm array task of this sweep) is running {} (it holds {}); wait for "
+               "it to end or stop it",
                name == ".lock" ? "this sweep" : "this run", path);
     }
   }
@@ -132,6 +136,10 @@ pid_t spawn(const std::vector<std::string>& command, const std::string& log) {
       ::close(fd);
     }
     ::execv(argv[0], argv.data());
+    const char* why = std::strerror(errno);  // exec failed: say so in the run's log
+    (void)!::write(STDERR_FILENO, "ptq sweep: cannot execute the ptq binary: ", 41);
+    (void)!::write(STDERR_FILENO, why, std::strlen(why));
+    (void)!::write(STDERR_FILENO, "\n", 1);
     ::_exit(127);
   }
   return pid;
@@ -151,6 +159,19 @@ void record_run(ResultsStore& store, const std::string& folder, const SweepPoint
             "and rerun the sweep",
             folder, run->hash.substr(0, 16), point.short_hash);
   store.record(*run);
+}
+
+// Moves a half-written run folder to <root>/.incomplete/<hash>.<time>/ (its logs may explain a
+// failure) instead of deleting it: nothing a run wrote is ever removed by the launcher.
+void set_aside(const SweepSpec& spec, const SweepPoint& p) {
+  const fs::path aside = fs::path(spec.root()) / ".incomplete";
+  std::error_code ec;
+  fs::create_directories(aside, ec);
+  fs::path target = aside / (p.short_hash + "." + local_time_text("%Y%m%d-%H%M%S"));
+  for (int i = 1; fs::exists(target); ++i) target = aside / (p.short_hash + "." + std::to_string(i));
+  fs::rename(run_folder(spec, p), target, ec);
+  PTQ_CHECK(!ec, "cannot move the half-written run folder {} aside to {}: {}; move or remove it by hand",
+            run_folder(spec, p), target.string(), ec.message());
 }
 
 }  // namespace
@@ -193,7 +214,7 @@ std::string sweep_plan(const SweepSpec& spec, ResultsStore* store) {
     out += fmt::format("  {:<12} {}  {}{}\n", to_string(s), p.short_hash, describe(p.swept),
                        elsewhere ? "  (recorded in the store from another folder)" : "");
   }
-  out += fmt::format("{} done, {} to run, {} half-written (removed and run again)\n", counts[RunState::done],
+  out += fmt::format("{} done, {} to run, {} half-written (set aside and run again)\n", counts[RunState::done],
                      counts[RunState::pending], counts[RunState::half_written]);
   return out;
 }
@@ -216,7 +237,9 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
       if (spec.points[i].short_hash == h) selected[i] = found = true;
     PTQ_CHECK(found, "sweep {}: no point has the hash {} (ptq sweep {} --dry-run lists them)", spec.name, h, spec.file);
   }
-  SweepLock lock(spec.root(), options.only.empty() ? ".lock" : ".lock-" + join(options.only, "-"));
+  SweepLock lock(spec.root(), ".lock", !options.only.empty());
+  std::vector<std::unique_ptr<SweepLock>> point_locks;  // --only: each point's own lock
+  for (const auto& h : options.only) point_locks.push_back(std::make_unique<SweepLock>(spec.root(), ".lock-" + h));
   SweepReport report;
   report.total = options.only.empty() ? spec.points.size() : options.only.size();
   if (options.record) {
@@ -236,7 +259,7 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
       continue;
     }
     if (s == RunState::half_written) {
-      fs::remove_all(run_folder(spec, spec.points[i]));
+      set_aside(spec, spec.points[i]);
       ++report.redone;
     }
     queue.push_back(i);
@@ -244,7 +267,7 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
   const int jobs = std::max(1, options.jobs > 0 ? options.jobs : spec.jobs);
   int total_threads = options.threads > 0 ? options.threads : spec.threads;
   if (total_threads <= 0) total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = std::max(1, total_threads / jobs);
+  const int threads = std::max(1, total_threads / std::max<int>(1, std::min<int>(jobs, queue.size())));
   const std::string binary = options.ptq_binary.empty() ? self_exe() : options.ptq_binary;
   const bool tty = options.progress && ::isatty(STDERR_FILENO);
 
@@ -281,10 +304,17 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
       const size_t i = queue[next++];
       const auto& p = spec.points[i];
       const std::string folder = run_folder(spec, p);
-      fs::create_directories(folder);
-      const auto cmd = point_command(binary, spec, p, threads);
-      write_sweep_point(folder, spec.name, p.hash, p.swept, cmd);
-      running[spawn(cmd, folder + "/stdout.log")] = {i, folder, Clock::now()};
+      try {
+        std::error_code ec;
+        fs::create_directories(folder, ec);
+        PTQ_CHECK(!ec, "cannot create {}: {}", folder, ec.message());
+        const auto cmd = point_command(binary, spec, p, threads);
+        write_sweep_point(folder, spec.name, p.hash, p.swept, cmd);
+        running[spawn(cmd, folder + "/stdout.log")] = {i, folder, Clock::now()};
+      } catch (const std::exception& e) {  // this point fails; the others go on
+        report.failed.push_back(fmt::format("{} ({}): could not start: {}", p.short_hash, describe(p.swept), e.what()));
+        continue;
+      }
       if (!tty && options.progress)
         std::fprintf(stderr, "sweep %s: started %s (%s)\n", spec.name.c_str(), p.short_hash.c_str(),
                      describe(p.swept).c_str());
@@ -302,15 +332,22 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
       it = running.erase(it);
       const auto& p = spec.points[c.point];
       const double secs = std::chrono::duration<double>(Clock::now() - c.start).count();
-      const bool ok = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && run_is_complete(c.folder);
+      bool ok = false;
+      std::string problem = r > 0 ? exit_text(status) : "lost";
+      try {
+        ok = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && run_is_complete(c.folder);
+        if (ok && options.record) record_run(store, c.folder, p);
+      } catch (const std::exception& e) {  // e.g. the store stayed locked: the folder is complete, the
+        ok = false;                         // next start records it
+        problem = e.what();
+      }
       if (ok) {
-        if (options.record) record_run(store, c.folder, p);
         ++report.ran;
         ++finished_now;
         seconds_sum += secs;
       } else if (!g_stop) {
-        report.failed.push_back(fmt::format("{} ({}): {}; see {}/stdout.log", p.short_hash, describe(p.swept),
-                                            r > 0 ? exit_text(status) : "lost", c.folder));
+        report.failed.push_back(
+            fmt::format("{} ({}): {}; see {}/stdout.log", p.short_hash, describe(p.swept), problem, c.folder));
       }
       if (!tty && options.progress)
         std::fprintf(stderr, "sweep %s: %zu/%zu runs done; %s %s in %s\n", spec.name.c_str(),

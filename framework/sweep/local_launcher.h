@@ -4,14 +4,15 @@
 // looks at every folder: a complete run (metrics.json "finished": true) is done and is
 // recorded into the results store if it is not there yet (a sweep killed between the run and
 // the store write loses nothing); a folder without a complete run — killed mid-way, power
-// loss, a failed run — is half-written and is removed and run again. So a sweep started again
-// after any interruption runs exactly what is missing.
+// loss, a failed run — is half-written: it is moved to <root>/.incomplete/ (its logs kept) and
+// run again. So a sweep started again after any interruption runs exactly what is missing.
 //
 // Runs are child processes (`ptq run CONFIG --set ... --run-dir FOLDER`, output in
 // FOLDER/stdout.log), up to `jobs` at a time, each with threads/jobs LibTorch threads. Children
 // die with the launcher (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan writing into a
-// folder the next sweep removes. One launcher per sweep at a time (an flock on <root>/.lock;
-// with `only`, on <root>/.lock-<hash> per point, so Slurm array tasks run side by side).
+// folder the next sweep moves aside. One launcher per sweep at a time: it holds <root>/.lock
+// alone; Slurm array tasks (`only`) share <root>/.lock and each holds <root>/.lock-<hash>, so
+// they run side by side but never beside a full launcher of the same sweep.
 // Progress: one bar for the sweep (runs done/total, ETA) above the last line of the current
 // run's own progress, redrawn on a terminal; a line per finished run otherwise.
 #pragma once

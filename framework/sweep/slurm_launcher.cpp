@@ -2,6 +2,7 @@
 
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
+#include "framework/core/time_text.h"
 #include "framework/io/atomic_file.h"
 #include "framework/sweep/local_launcher.h"
 
@@ -31,14 +32,7 @@ std::pair<int, std::string> capture(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : 255, trim(out)};
 }
 
-std::string stamp() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
+std::string stamp() { return local_time_text("%Y%m%d-%H%M%S"); }
 
 std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
 
@@ -62,6 +56,12 @@ std::vector<std::string> active_jobs(const SweepSpec& spec, const std::string& s
 std::string slurm_job_script(const SweepSpec& spec, const std::string& tasks_file, const std::string& ptq_binary,
                              const std::vector<std::string>& sweep_overrides, size_t tasks, const std::string& log_dir) {
   const auto& s = spec.slurm;
+  // #SBATCH lines are not shell words: paths with blanks or '%' cannot be written there.
+  for (const std::string& path : {fs::current_path().string(), log_dir})
+    PTQ_CHECK(path.find_first_of(" \t\n%") == std::string::npos,
+              "the Slurm launcher needs paths without blanks or '%' (got '{}'); run from, and set `output:` to, such "
+              "a folder",
+              path);
   std::string out = "#!/bin/bash\n";
   out += fmt::format("#SBATCH --job-name=ptq-{}\n", spec.name);
   out += fmt::format("#SBATCH --array=0-{}{}\n", tasks - 1, s.max_parallel > 0 ? fmt::format("%{}", s.max_parallel) : "");
@@ -80,7 +80,7 @@ std::string slurm_job_script(const SweepSpec& spec, const std::string& tasks_fil
   std::string cmd = shell_quote(ptq_binary) + " sweep " + shell_quote(absolute(spec.file));
   for (const auto& o : sweep_overrides) cmd += " --set " + shell_quote(o);
   cmd += " --store " + shell_quote(absolute(spec.store));
-  cmd += " --only \"$hash\" --no-store --threads \"${SLURM_CPUS_PER_TASK:-1}\"";
+  cmd += " --only \"$hash\" --no-store --jobs 1 --threads \"${SLURM_CPUS_PER_TASK:-1}\"";
   out += "exec " + cmd + "\n";
   return out;
 }

@@ -143,8 +143,10 @@ SweepSpec load_sweep(const std::string& path, const std::vector<std::string>& ov
   SweepSpec spec;
   spec.file = path;
   spec.name = top.get_string("name", cfg.name());
-  PTQ_CHECK(!spec.name.empty() && spec.name.find('/') == std::string::npos && spec.name[0] != '.',
-            "{}: name '{}' must be a plain folder name", path, spec.name);
+  PTQ_CHECK(!spec.name.empty() && spec.name[0] != '.' &&
+                spec.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+                    std::string::npos,
+            "{}: name '{}' must be a plain folder name (letters, digits, '_', '.', '-')", path, spec.name);
   const fs::path here = fs::path(path).parent_path();
   const auto relative = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (here / p).string(); };
   const std::string base_config = top.get_string("config", "");

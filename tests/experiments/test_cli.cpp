@@ -4,6 +4,7 @@
 #include "framework/io/safetensors.h"
 #include "framework/nn/weights.h"
 #include "framework/nn/zoo.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/tensors.h"
 #include "tests/support/temp_dir.h"
@@ -14,25 +15,7 @@
 
 using namespace ptq;
 
-namespace {
-struct Result {
-  int status;
-  std::string output;  // stdout + stderr
-};
-
-Result ptq_cli(const std::string& args) {
-  const char* bin = std::getenv("PTQ_TEST_BINARY_DIR");
-  const std::string cmd = std::string(bin ? bin : "build") + "/ptq " + args + " 2>&1";
-  Result r{0, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 512> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int raw = ::pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-}  // namespace
+using test::ptq_cli;
 
 TEST_CASE("cli: help and list", "[cli]") {
   auto r = ptq_cli("--help");

@@ -6,6 +6,7 @@
 
 #include "framework/io/atomic_file.h"
 #include "framework/results/results_store.h"
+#include "tests/support/cli_run.h"
 #include "tests/support/temp_dir.h"
 
 #include <array>
@@ -20,31 +21,11 @@
 #include <unistd.h>
 
 using namespace ptq;
+using test::ptq_binary;
+using test::ptq_cli;
 namespace fs = std::filesystem;
 
 namespace {
-std::string ptq_binary() {
-  const char* bin = std::getenv("PTQ_TEST_BINARY_DIR");
-  return std::string(bin ? bin : "build") + "/ptq";
-}
-
-struct Result {
-  int status;
-  std::string output;
-};
-
-Result ptq_cli(const std::string& args) {
-  const std::string cmd = ptq_binary() + " " + args + " 2>&1";
-  Result r{0, ""};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 512> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) r.output += buf.data();
-  const int raw = ::pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
 // Four runs of about a second each: W2 and W4 RTN × two seeds.
 std::string write_sweep(const test::TempDir& dir) {
   return dir.write("small.yaml",

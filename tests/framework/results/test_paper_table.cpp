@@ -75,7 +75,9 @@ TEST_CASE("paper table: LaTeX (booktabs) and CSV for a fixture store", "[results
         "FP & 91.00 & 91.00 &  \\\\\n\\midrule\n"
         "QDrop & $\\mathbf{90.20} \\pm 0.20$ & $85.50 \\pm 0.50$ & 86.50 \\\\\n"
         "PD-Quant & $\\mathbf{90.20} \\pm 0.10$ & $\\mathbf{88.20} \\pm 0.20^{\\uparrow}$ &  \\\\\n"
-        "\\bottomrule\n\\end{tabular}\n\\end{table}\n");
+        "\\bottomrule\n\\end{tabular}\n"
+        "\\par\\smallskip{\\footnotesize top1 mean $\\pm$ std over 3 seeds; bold: best per column; "
+        "$\\uparrow$/$\\downarrow$: higher/lower than QDrop at $p < 0.05$ (Welch's $t$-test).}\n\\end{table}\n");
   const auto csv = table_csv(t);
   CHECK(csv.rfind("row,column,n,mean,std,best,delta_vs_baseline,p_vs_baseline,paper\n", 0) == 0);
   CHECK(csv.find("QDrop,W2A2,3,85.5,0.5,0,,,86.5\n") != std::string::npos);
@@ -93,6 +95,32 @@ TEST_CASE("paper table: missing fields, baselines and empty filters are named", 
   spec = load_table_spec(dir.write("t.yaml", "filter: {sweep: nope}\n"));
   CHECK_THROWS_WITH(build_table(spec, store.query(spec.filter)), Catch::Contains("no results match"));
   CHECK_THROWS_WITH(load_table_spec(dir.write("t.yaml", "colums: variant\n")), Catch::Contains("unknown key 'colums'"));
+  spec = load_table_spec(dir.write("t.yaml", "paper: {qdrop: {W2A3: 50.0}}\n"));
+  CHECK_THROWS_WITH(build_table(spec, store.query()), Catch::Contains("paper.qdrop names 'W2A3'") &&
+                                                          Catch::Contains("W2A2"));
+  spec = load_table_spec(dir.write("t.yaml", "row_order: [qdorp]\n"));
+  CHECK_THROWS_WITH(build_table(spec, store.query()), Catch::Contains("did you mean 'qdrop'"));
+}
+
+TEST_CASE("paper table: a run in two sweeps counts once; two runs with one seed in a cell are refused",
+          "[results][table]") {
+  test::TempDir dir;
+  ResultsStore store(dir.file("r.sqlite"));
+  add_run(store, dir, "qdrop", 1, 90.0, 85.0);
+  add_run(store, dir, "qdrop", 2, 90.2, 85.5);
+  for (const auto& r : store.query({{"variant", "W4A4"}})) store.add_to_sweep(r["hash"], "other", {});
+  auto spec = load_table_spec(dir.write("t.yaml", "rows: method\ncolumns: variant\n"));
+  auto t = build_table(spec, store.query());  // no sweep filter: each run appears under two sweeps
+  CHECK(t.cells[0][0].values.size() == 2);
+  CHECK(t.cells[0][0].mean == Approx(85.25));
+  // A second qdrop run with seed 1 but another config (another hash) lands in the same cells.
+  const auto folder = dir.path() / "qdrop1b";
+  io::write_text_atomic((folder / "config.yaml").string(), "seed: 1\nmethod: {name: qdrop, p: 0.25}\n");
+  io::write_text_atomic((folder / "metrics.json").string(),
+                        Json{{"config", "fx"}, {"seed", 1}, {"fp", {{"top1", 91.0}}}, {"finished", true},
+                             {"runs", Json::array({{{"name", "W4A4"}, {"method", "qdrop"}, {"top1", 89.0}}})}}.dump());
+  store.record(*read_run(folder.string()));
+  CHECK_THROWS_WITH(build_table(spec, store.query()), Catch::Contains("two different runs with seed 1"));
 }
 
 TEST_CASE("paper table: plotted with gnuplot to SVG and PNG", "[results][plot]") {

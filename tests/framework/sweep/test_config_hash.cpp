@@ -26,9 +26,9 @@ TEST_CASE("config hash: key order, flow/block style, comments and number spellin
                 "  p: 5e-1\n"
                 "  lr: 1e-3\n"
                 "  name: qdrop\n"
-                "  progress: True\n"
-                "quant: {weight: {symmetric: False, bits: 4.0}}\n"
-                "seed: 0x7\n") == a);
+                "  progress: true\n"
+                "quant: {weight: {symmetric: false, bits: 4.0}}\n"
+                "seed: 7.0\n") == a);
   // Anchors and aliases resolve to the same tree.
   CHECK(hash_of(dir, "seed: &s 7\nquant: {weight: {bits: 4, symmetric: false}}\n"
                      "method: {name: qdrop, lr: 0.001, p: 0.5, progress: true}\n") == a);
@@ -43,6 +43,11 @@ TEST_CASE("config hash: every value change, a quoted number and the config name 
   CHECK(hash_of(dir, base, {"method.p=0.25"}) != a);
   CHECK(hash_of(dir, base, {"method.extra=1"}) != a);
   CHECK(hash_of(dir, "seed: 7\nquant: {weight: {bits: '4'}}\nmethod: {name: qdrop, p: 0.5}\n") != a);
+  // Spellings ptq's reader does not take as numbers or booleans stay text.
+  CHECK(hash_of(dir, "seed: 7\nquant: {weight: {bits: 4}}\nmethod: {name: qdrop, p: 0.5, f: True}\n") !=
+        hash_of(dir, "seed: 7\nquant: {weight: {bits: 4}}\nmethod: {name: qdrop, p: 0.5, f: true}\n"));
+  // Large integers (64-bit seeds) stay exact.
+  CHECK(hash_of(dir, "seed: 9007199254740993\n") != hash_of(dir, "seed: 9007199254740992\n"));
   const auto other_name = run_hash(config::Config::load(dir.write("other.yaml", base)));
   CHECK(other_name != a);
 }
