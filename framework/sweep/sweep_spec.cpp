@@ -1,6 +1,7 @@
 #include "framework/sweep/sweep_spec.h"
 
 #include "framework/core/check.h"
+#include "framework/core/logging.h"
 #include "framework/core/strings.h"
 #include "framework/experiment/experiment_spec.h"
 #include "framework/sweep/config_hash.h"
@@ -204,11 +205,17 @@ SweepSpec load_sweep(const std::string& path, const std::vector<std::string>& ov
                 key, join({swept_keys.begin(), swept_keys.end()}, ", "),
                 did_you_mean(key, {swept_keys.begin(), swept_keys.end()}));
   std::vector<Assignment> kept;
+  std::vector<bool> rule_used(excludes.size(), false);
   for (auto& p : points) {
     bool drop = false;
-    for (const auto& rule : excludes) drop = drop || matches(p, rule);
+    for (size_t r = 0; r < excludes.size(); ++r)
+      if (matches(p, excludes[r])) drop = rule_used[r] = true;
     if (!drop) kept.push_back(std::move(p));
   }
+  for (size_t r = 0; r < excludes.size(); ++r)
+    if (!rule_used[r])
+      log_warn("sweep {}: exclude rule {} matches no point (a value the axes do not take?)", path,
+               describe(excludes[r]));
   for (const auto& inc : includes) {
     if (find(inc, "seed") || seeds.empty()) kept.push_back(inc);
     else for (const auto& p : cross({inc}, seed_options)) kept.push_back(p);
