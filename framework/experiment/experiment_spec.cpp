@@ -21,6 +21,7 @@ ModelSpec read_model(const config::Section& s) {
   m.options.image_size = s.get_int("image_size", 28, IntRange{8, 4096});
   m.options.small_input = s.get_bool("small_input", true);
   m.weights = s.get_string("weights", "train");
+  m.allow_partial_load = s.get_bool("allow_partial_load", false);
   m.fold_bn = s.get_bool("fold_bn", m.fold_bn);
   return m;
 }

@@ -23,6 +23,7 @@ struct ModelSpec {
   std::string arch = "resnet8";
   ModelOptions options;
   std::string weights = "train";  // "train" (train or reuse the cached model), "random", or a .safetensors path
+  bool allow_partial_load = false;  // load a checkpoint that lacks or adds tensors (listed in a warning)
   bool fold_bn = true;            // fold BN into the convs before quantisation (BRECQ, QDrop, PD-Quant); false keeps
                                   // BN as a float layer after the quantised conv, in eval mode (MetaAug)
 };

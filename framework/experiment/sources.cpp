@@ -104,7 +104,7 @@ QuantModel load_fp_model(const ExperimentSpec& spec, const Datasets& data, bool*
       if (trained) *trained = true;
     }
   } else {
-    load_model_weights(*model, w);
+    load_model_weights(*model, w, spec.model.allow_partial_load);
     log_info("model {}: weights from {}", spec.model.arch, w);
   }
   model->eval();

@@ -40,6 +40,29 @@ TEST_CASE("loading reports missing, unexpected and mis-shaped tensors together",
                           Catch::Contains("tensor 'conv1.weight' has shape [16, 3, 3, 3] but the model expects [16, 1, 3, 3]"));
 }
 
+TEST_CASE("a partial load is refused unless allowed, and then loads what matches", "[nn]") {
+  test::TempDir dir;
+  torch::manual_seed(3);
+  auto src = create_model("resnet8", small());
+  auto state = model_state(*src);
+  state.erase("fc.bias");
+  state["extra.weight"] = torch::zeros({2});
+  io::save_safetensors(dir.file("partial.safetensors"), state);
+  torch::manual_seed(4);
+  auto m = create_model("resnet8", small());
+  const auto fc_bias_before = model_state(*m).at("fc.bias").clone();
+  REQUIRE_THROWS_WITH(load_model_weights(*m, dir.file("partial.safetensors")),
+                      Catch::Contains("2 problem(s)") && Catch::Contains("model.allow_partial_load"));
+  load_model_weights(*m, dir.file("partial.safetensors"), true);
+  const auto loaded = model_state(*m);
+  CHECK(torch::equal(loaded.at("conv1.weight"), state.at("conv1.weight")));
+  CHECK(torch::equal(loaded.at("fc.bias"), fc_bias_before));  // missing: the model's own value stays
+  // Shapes must still match.
+  state["conv1.weight"] = torch::zeros({16, 3, 3, 3});
+  io::save_safetensors(dir.file("shape.safetensors"), state);
+  CHECK_THROWS_WITH(load_model_weights(*m, dir.file("shape.safetensors"), true), Catch::Contains("has shape"));
+}
+
 TEST_CASE("a missing weights file names the path", "[nn]") {
   auto m = create_model("resnet8", small());
   REQUIRE_THROWS_WITH(load_model_weights(*m, "/nonexistent/w.safetensors"), Catch::Contains("/nonexistent/w.safetensors"));
