@@ -4,6 +4,7 @@
 #include "experiments/commands.h"
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
+#include "framework/experiment/summary.h"
 #include "framework/io/atomic_file.h"
 #include "framework/results/results_store.h"
 #include "framework/sweep/sweep_spec.h"
@@ -22,15 +23,10 @@ namespace fs = std::filesystem;
 // Records every complete run folder under `root` (a run folder holds metrics.json).
 std::pair<size_t, size_t> collect(ResultsStore& store, const std::string& root) {
   PTQ_CHECK(fs::exists(root), "--collect: {} does not exist", root);
+  PTQ_CHECK(fs::is_directory(root), "--collect: {} is not a folder of run folders", root);
   size_t recorded = 0, incomplete = 0;
-  std::vector<fs::path> folders;
-  if (fs::exists(fs::path(root) / "metrics.json")) folders.push_back(root);
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file() && e.path().filename() == "metrics.json") folders.push_back(e.path().parent_path());
-  std::sort(folders.begin(), folders.end());
-  folders.erase(std::unique(folders.begin(), folders.end()), folders.end());
-  for (const auto& f : folders) {
-    const auto run = read_run(f.string());
+  for (const auto& file : find_metrics_files(root)) {
+    const auto run = read_run(fs::path(file).parent_path().string());
     if (!run) {
       ++incomplete;
       continue;

@@ -23,6 +23,9 @@ std::string trim(const std::string& s);
 bool starts_with(const std::string& s, const std::string& prefix);
 bool ends_with(const std::string& s, const std::string& suffix);
 std::string to_lower(std::string s);
+// `s` as one CSV field (RFC 4180): as is, or in double quotes (doubled inside) when it holds a
+// comma, a quote or a newline.
+std::string csv_field(const std::string& s);
 // `s` as one word for a POSIX shell: as is when it is plainly safe, else in single quotes.
 std::string shell_quote(const std::string& s);
 

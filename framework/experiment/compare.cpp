@@ -1,6 +1,7 @@
 #include "framework/experiment/compare.h"
 
 #include "framework/core/check.h"
+#include "framework/core/statistics.h"
 
 #include <fmt/format.h>
 
@@ -50,25 +51,16 @@ double student_t_two_sided_p(double t, double df) {
 }
 
 WelchTest welch_t_test(const std::vector<double>& a, const std::vector<double>& b) {
-  const auto mean_var = [](const std::vector<double>& v) {
-    double m = 0.0, s = 0.0;
-    for (double x : v) m += x;
-    m /= static_cast<double>(v.size());
-    for (double x : v) s += (x - m) * (x - m);
-    return std::pair<double, double>{m, v.size() > 1 ? s / static_cast<double>(v.size() - 1) : 0.0};
-  };
   WelchTest w;
   if (a.empty() || b.empty()) return w;
-  const auto [ma, va_raw] = mean_var(a);
-  const auto [mb, vb_raw] = mean_var(b);
-  w.delta = ma - mb;
+  w.delta = mean(a) - mean(b);
   if (a.size() < 2 || b.size() < 2) {
     w.t = w.df = std::numeric_limits<double>::quiet_NaN();
     return w;
   }
   w.valid = true;
   const double na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
-  const double va = va_raw / na, vb = vb_raw / nb, se2 = va + vb;
+  const double va = sample_variance(a) / na, vb = sample_variance(b) / nb, se2 = va + vb;
   if (se2 == 0.0) {
     w.t = w.delta == 0.0 ? 0.0 : std::copysign(std::numeric_limits<double>::infinity(), w.delta);
     w.df = na + nb - 2.0;

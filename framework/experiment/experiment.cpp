@@ -49,8 +49,7 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
   check_variant_keys(spec.variants);
   const int threads = configure_threads(spec.threads);
   seed_everything(spec.seed);
-  const RunDir run = run_dir.empty() ? RunDir(spec.output_dir, cfg, argv, spec.seed, threads)
-                                     : RunDir(run_dir, cfg, argv, spec.seed, threads, true);
+  const RunDir run(spec.output_dir, cfg, argv, spec.seed, threads, run_dir);
   log_to_file(run.path() + "/run.log");
   log_info("run {} -> {} ({} threads, LibTorch {})", spec.name, run.path(), threads, torch_version());
 

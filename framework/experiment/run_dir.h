@@ -6,8 +6,8 @@
 //     run.log       every log line of the run
 //     metrics.json  results, rewritten atomically after every step so nothing is lost;
 //                   "finished": true only in the last write (a killed run stays false)
-// A sweep names the folder itself (runs/sweeps/<sweep>/<config hash>/): the explicit-path
-// constructor uses it, creating it when missing and refusing one that already holds results.
+// A sweep names the folder itself (runs/sweeps/<sweep>/<config hash>/): given `dir`, RunDir
+// uses it, creating it when missing and refusing one that already holds results.
 #pragma once
 
 #include "framework/config/config.h"
@@ -21,18 +21,14 @@ namespace ptq {
 
 class RunDir {
  public:
-  // Creates a fresh directory under `root`/`config_name`/ and writes config, argv and env.
+  // Creates a fresh directory under `root`/`config_name`/ — or uses `dir` itself when given —
+  // and writes config, argv and env.
   RunDir(const std::string& root, const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
-         int threads);
-  // Uses `dir` itself as the run directory.
-  RunDir(const std::string& dir, const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
-         int threads, bool explicit_path);
+         int threads, const std::string& dir = "");
   const std::string& path() const { return path_; }
   void write_metrics(const nlohmann::json& metrics) const;
 
  private:
-  void write_description(const config::Config& cfg, const std::vector<std::string>& argv, uint64_t seed,
-                         int threads) const;
   std::string path_;
 };
 

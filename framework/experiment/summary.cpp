@@ -1,6 +1,7 @@
 #include "framework/experiment/summary.h"
 
 #include "framework/core/check.h"
+#include "framework/core/statistics.h"
 #include "framework/io/atomic_file.h"
 
 #include <fmt/format.h>
@@ -14,37 +15,26 @@ namespace ptq {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-double SummaryRow::mean() const {
-  double s = 0.0;
-  for (double v : top1) s += v;
-  return top1.empty() ? 0.0 : s / static_cast<double>(top1.size());
+double SummaryRow::mean() const { return top1.empty() ? 0.0 : ptq::mean(top1); }
+
+double SummaryRow::stddev() const { return sample_stddev(top1); }
+
+std::vector<std::string> find_metrics_files(const std::string& path) {
+  PTQ_CHECK(fs::exists(path), "{} does not exist", path);
+  if (fs::is_regular_file(path)) return {path};
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(path))
+    if (e.is_regular_file() && e.path().filename() == "metrics.json") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
-
-double SummaryRow::stddev() const {
-  if (top1.size() < 2) return 0.0;
-  const double m = mean();
-  double s = 0.0;
-  for (double v : top1) s += (v - m) * (v - m);
-  return std::sqrt(s / static_cast<double>(top1.size() - 1));
-}
-
-namespace {
-
-void collect(const fs::path& p, std::vector<fs::path>& out) {
-  PTQ_CHECK(fs::exists(p), "summarize: {} does not exist", p.string());
-  if (fs::is_regular_file(p)) {
-    out.push_back(p);
-    return;
-  }
-  for (const auto& e : fs::recursive_directory_iterator(p))
-    if (e.is_regular_file() && e.path().filename() == "metrics.json") out.push_back(e.path());
-}
-
-}  // namespace
 
 std::vector<SummaryRow> summarize_runs(const std::vector<std::string>& paths) {
   std::vector<fs::path> files;
-  for (const auto& p : paths) collect(p, files);
+  for (const auto& p : paths) {
+    PTQ_CHECK(fs::exists(p), "summarize: {} does not exist", p);
+    for (const auto& f : find_metrics_files(p)) files.push_back(f);
+  }
   std::sort(files.begin(), files.end());
   PTQ_CHECK(!files.empty(), "summarize: no metrics.json found under the given paths");
   using Key = std::tuple<std::string, std::string, std::string>;  // config, method, run name

@@ -22,6 +22,10 @@ struct SummaryRow {
   double stddev() const;              // sample standard deviation (0 for one value)
 };
 
+// The metrics.json files under `path` (a folder searched recursively, sorted), or `path` itself
+// when it is a file.
+std::vector<std::string> find_metrics_files(const std::string& path);
+
 // Reads every metrics.json under `paths` (files, or folders searched recursively).
 std::vector<SummaryRow> summarize_runs(const std::vector<std::string>& paths);
 std::string summary_markdown(const std::vector<SummaryRow>& rows);

@@ -1,6 +1,7 @@
 #include "framework/results/paper_table.h"
 
 #include "framework/core/check.h"
+#include "framework/core/statistics.h"
 #include "framework/core/strings.h"
 
 #include <fmt/format.h>
@@ -29,20 +30,6 @@ std::vector<std::string> ordered(const std::set<std::string>& present, const std
   return out;
 }
 
-double mean(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return v.empty() ? NAN : s / static_cast<double>(v.size());
-}
-
-double stddev(const std::vector<double>& v) {
-  if (v.size() < 2) return 0.0;
-  const double m = mean(v);
-  double s = 0.0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
-
 std::string latex_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -67,13 +54,6 @@ std::string md_escape(const std::string& s) {
   std::string out;
   for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
   return out;
-}
-
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 }  // namespace
@@ -165,7 +145,7 @@ PaperTable build_table(const TableSpec& spec, const std::vector<ResultRow>& rows
       const auto it = values.find({t.row_keys[r], t.column_keys[c]});
       if (it != values.end()) cell.values = it->second;
       cell.mean = mean(cell.values);
-      cell.stddev = stddev(cell.values);
+      cell.stddev = sample_stddev(cell.values);
       t.max_seeds = std::max(t.max_seeds, cell.values.size());
       const auto pr = spec.paper.find(t.row_keys[r]);
       if (pr != spec.paper.end() && pr->second.count(t.column_keys[c])) cell.paper = pr->second.at(t.column_keys[c]);
@@ -299,7 +279,7 @@ std::string table_csv(const PaperTable& t) {
       const auto& cell = t.cells[r][c];
       if (cell.values.empty()) continue;
       const auto& w = cell.vs_baseline;
-      out += fmt::format("{},{},{},{:.6g},{:.6g},{},{},{},{}\n", csv_cell(t.row_label(r)), csv_cell(t.column_label(c)),
+      out += fmt::format("{},{},{},{:.6g},{:.6g},{},{},{},{}\n", csv_field(t.row_label(r)), csv_field(t.column_label(c)),
                          cell.values.size(), cell.mean, cell.stddev, cell.best ? 1 : 0,
                          w ? fmt::format("{:.6g}", w->delta) : std::string(),
                          w && w->valid ? fmt::format("{:.6g}", w->p) : std::string(),

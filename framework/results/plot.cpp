@@ -1,6 +1,7 @@
 #include "framework/results/plot.h"
 
 #include "framework/core/check.h"
+#include "framework/core/process.h"
 #include "framework/core/strings.h"
 #include "framework/io/atomic_file.h"
 
@@ -51,8 +52,8 @@ std::vector<std::string> render(const std::string& out, const std::string& data,
 }  // namespace
 
 bool gnuplot_available() {
-  const int status = std::system("gnuplot --version >/dev/null 2>&1");
-  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  static const bool available = run_command("gnuplot --version 2>&1").status == 0;  // asked once per process
+  return available;
 }
 
 std::vector<std::string> plot_table(const PaperTable& t, const std::string& out) {

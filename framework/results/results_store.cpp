@@ -176,16 +176,10 @@ std::vector<std::string> result_fields(const std::vector<ResultRow>& rows) {
 
 std::string results_csv(const std::vector<ResultRow>& rows) {
   const auto fields = result_fields(rows);
-  const auto cell = [](std::string s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
   std::string out = join(fields, ",") + "\n";
   for (const auto& r : rows) {
     std::vector<std::string> cells;
-    for (const auto& f : fields) cells.push_back(cell(field_text(r, f)));
+    for (const auto& f : fields) cells.push_back(csv_field(field_text(r, f)));
     out += join(cells, ",") + "\n";
   }
   return out;

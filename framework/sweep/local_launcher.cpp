@@ -179,6 +179,7 @@ void set_aside(const SweepSpec& spec, const SweepPoint& p) {
 const char* to_string(RunState s) {
   switch (s) {
     case RunState::done: return "done";
+    case RunState::recorded: return "done";
     case RunState::pending: return "to run";
     case RunState::half_written: return "half-written";
   }
@@ -192,7 +193,7 @@ std::string run_folder(const SweepSpec& spec, const SweepPoint& point) {
 RunState run_state(const SweepSpec& spec, const SweepPoint& point, ResultsStore* store) {
   const std::string folder = run_folder(spec, point);
   if (fs::exists(folder) && run_is_complete(folder)) return RunState::done;
-  if (store && store->contains(point.hash)) return RunState::done;
+  if (store && store->contains(point.hash)) return RunState::recorded;
   return fs::exists(folder) ? RunState::half_written : RunState::pending;
 }
 
@@ -210,23 +211,13 @@ std::string sweep_plan(const SweepSpec& spec, ResultsStore* store) {
   for (const auto& p : spec.points) {
     const RunState s = run_state(spec, p, store);
     ++counts[s];
-    const bool elsewhere = s == RunState::done && !run_is_complete(run_folder(spec, p));
     out += fmt::format("  {:<12} {}  {}{}\n", to_string(s), p.short_hash, describe(p.swept),
-                       elsewhere ? "  (recorded in the store from another folder)" : "");
+                       s == RunState::recorded ? "  (recorded in the store from another folder)" : "");
   }
-  out += fmt::format("{} done, {} to run, {} half-written (set aside and run again)\n", counts[RunState::done],
-                     counts[RunState::pending], counts[RunState::half_written]);
+  out += fmt::format("{} done, {} to run, {} half-written (set aside and run again)\n",
+                     counts[RunState::done] + counts[RunState::recorded], counts[RunState::pending],
+                     counts[RunState::half_written]);
   return out;
-}
-
-size_t record_done_runs(const SweepSpec& spec, ResultsStore& store) {
-  size_t n = 0;
-  for (const auto& p : spec.points)
-    if (run_state(spec, p) == RunState::done && !store.contains(p.hash)) {
-      record_run(store, run_folder(spec, p), p);
-      ++n;
-    }
-  return n;
 }
 
 SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const LocalLaunchOptions& options) {
@@ -242,19 +233,20 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
   for (const auto& h : options.only) point_locks.push_back(std::make_unique<SweepLock>(spec.root(), ".lock-" + h));
   SweepReport report;
   report.total = options.only.empty() ? spec.points.size() : options.only.size();
-  if (options.record) {
-    const size_t recorded = record_done_runs(spec, store);
-    if (recorded)
-      std::fprintf(stderr, "sweep %s: recorded %zu finished runs the store lacked\n", spec.name.c_str(), recorded);
-  }
-
+  // One look at every point: complete runs the store lacks are recorded (a launcher killed
+  // between a run and its store write loses nothing), selected points not done are queued.
   std::vector<size_t> queue;
+  size_t recorded = 0;
   for (size_t i = 0; i < spec.points.size(); ++i) {
+    const auto& p = spec.points[i];
+    const RunState s = run_state(spec, p, options.record ? &store : nullptr);
+    if (s == RunState::done && options.record && !store.contains(p.hash)) {
+      record_run(store, run_folder(spec, p), p);
+      ++recorded;
+    }
     if (!selected[i]) continue;
-    const RunState s = run_state(spec, spec.points[i], options.record ? &store : nullptr);
-    if (s == RunState::done) {
-      const auto& p = spec.points[i];
-      if (options.record && !run_is_complete(run_folder(spec, p))) store.add_to_sweep(p.hash, spec.name, p.swept);
+    if (is_done(s)) {
+      if (s == RunState::recorded) store.add_to_sweep(p.hash, spec.name, p.swept);
       ++report.already_done;
       continue;
     }
@@ -264,6 +256,8 @@ SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const Lo
     }
     queue.push_back(i);
   }
+  if (recorded)
+    std::fprintf(stderr, "sweep %s: recorded %zu finished runs the store lacked\n", spec.name.c_str(), recorded);
   const int jobs = std::max(1, options.jobs > 0 ? options.jobs : spec.jobs);
   int total_threads = options.threads > 0 ? options.threads : spec.threads;
   if (total_threads <= 0) total_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -25,12 +25,13 @@
 
 namespace ptq {
 
-enum class RunState { done, pending, half_written };
+// done: its folder holds a complete run; recorded: no complete run here, but `store` already
+// records a run with its hash — made by another sweep, collected from a plain `ptq run` folder,
+// or on another machine (identical runs are never repeated); both count as done.
+enum class RunState { done, recorded, pending, half_written };
 const char* to_string(RunState s);
+inline bool is_done(RunState s) { return s == RunState::done || s == RunState::recorded; }
 
-// A point is done when its folder holds a complete run, or when `store` (if given) already
-// records a run with its hash — made by another sweep, collected from a plain `ptq run`
-// folder, or on another machine: identical runs are never repeated.
 RunState run_state(const SweepSpec& spec, const SweepPoint& point, ResultsStore* store = nullptr);
 std::string run_folder(const SweepSpec& spec, const SweepPoint& point);
 
@@ -56,10 +57,8 @@ struct SweepReport {
   bool interrupted = false;
 };
 
-// Runs every point that is not done, recording each finished run into `store`.
+// Runs every point that is not done, recording each finished run into `store` (and, first, the
+// complete runs of the sweep that the store lacks).
 SweepReport run_sweep_local(const SweepSpec& spec, ResultsStore& store, const LocalLaunchOptions& options);
-
-// Records the complete runs of the sweep that `store` lacks; returns how many.
-size_t record_done_runs(const SweepSpec& spec, ResultsStore& store);
 
 }  // namespace ptq

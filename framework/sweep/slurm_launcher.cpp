@@ -1,6 +1,7 @@
 #include "framework/sweep/slurm_launcher.h"
 
 #include "framework/core/check.h"
+#include "framework/core/process.h"
 #include "framework/core/strings.h"
 #include "framework/core/time_text.h"
 #include "framework/io/atomic_file.h"
@@ -8,29 +9,14 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 
-#include <sys/wait.h>
 
 namespace ptq {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Runs a command line, returning its exit status and standard output.
-std::pair<int, std::string> capture(const std::string& command) {
-  std::array<char, 512> buf{};
-  std::string out;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  PTQ_CHECK(p, "cannot run '{}'", command);
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 255, trim(out)};
-}
 
 std::string stamp() { return local_time_text("%Y%m%d-%H%M%S"); }
 
@@ -45,8 +31,8 @@ std::vector<std::string> active_jobs(const SweepSpec& spec, const std::string& s
     const auto id_file = e.path() / "job_id";
     if (!fs::exists(id_file)) continue;
     const std::string id = trim(io::read_file(id_file.string()));
-    const auto [rc, out] = capture(squeue + " -h -j " + shell_quote(id) + " -o %i");
-    if (rc == 0 && !out.empty()) active.push_back(id);
+    const auto q = run_command(squeue + " -h -j " + shell_quote(id) + " -o %i 2>&1");
+    if (q.status == 0 && !q.output.empty()) active.push_back(id);
   }
   return active;
 }
@@ -90,7 +76,7 @@ std::string submit_sweep_slurm(const SweepSpec& spec, const SlurmSubmitOptions& 
   if (fs::exists(spec.store)) store = std::make_unique<ResultsStore>(spec.store, false);
   std::vector<std::string> hashes;
   for (const auto& p : spec.points)
-    if (run_state(spec, p, store.get()) != RunState::done) hashes.push_back(p.short_hash);
+    if (!is_done(run_state(spec, p, store.get()))) hashes.push_back(p.short_hash);
   if (hashes.empty())
     return fmt::format("sweep {}: all {} runs are done; nothing to submit\n", spec.name, spec.points.size());
   if (!options.dry_run) {
@@ -111,10 +97,10 @@ std::string submit_sweep_slurm(const SweepSpec& spec, const SlurmSubmitOptions& 
                                                  dir.string()));
   if (options.dry_run)
     return fmt::format("sweep {}: {} runs to submit; wrote {} (not submitted)\n", spec.name, hashes.size(), script);
-  const auto [rc, out] = capture(options.sbatch + " --parsable " + shell_quote(script));
-  PTQ_CHECK(rc == 0, "sbatch failed (exit status {}): {}; check that Slurm is reachable (sinfo) and the `slurm:` "
-            "section of {}", rc, out, spec.file);
-  const std::string job_id = trim(split(out, ';').front());
+  const auto sb = run_command(options.sbatch + " --parsable " + shell_quote(script) + " 2>&1");
+  PTQ_CHECK(sb.status == 0, "sbatch failed (exit status {}): {}; check that Slurm is reachable (sinfo) and the "
+            "`slurm:` section of {}", sb.status, sb.output, spec.file);
+  const std::string job_id = trim(split(sb.output, ';').front());
   io::write_text_atomic((dir / "job_id").string(), job_id + "\n");
   return fmt::format(
       "sweep {}: submitted {} runs as Slurm job array {} ({})\n"
