@@ -19,5 +19,10 @@ int cmd_sweep(const Argv& args);
 int cmd_results(const Argv& args);
 int cmd_table(const Argv& args);
 int cmd_plot(const Argv& args);
+int cmd_export(const Argv& args);
+int cmd_check_packed(const Argv& args);
+
+// The quantised variants of a run a command works on: all, or the one named (cmd_export.cpp).
+std::vector<std::string> selected_variants(const std::string& run_dir, const std::string& wanted);
 
 }  // namespace ptq::cli

@@ -27,7 +27,9 @@ void usage() {
                "  sweep    SWEEP    a grid of runs over config keys and seeds, resumable\n"
                "  results           query the results store (and --collect run folders into it)\n"
                "  table    TABLE    a paper table (Markdown, LaTeX, CSV) from the results store\n"
-               "  plot     TABLE    metric versus bit width per method; --run RUN_DIR: per-unit diagnostics\n";
+               "  plot     TABLE    metric versus bit width per method; --run RUN_DIR: per-unit diagnostics\n"
+               "  export   RUN_DIR  pack a run's quantised models into low-bit weights (safetensors)\n"
+               "  check-packed RUN_DIR  packed vs fake-quant: weights, per-layer outputs, logits, top-1\n";
 }
 
 }  // namespace
@@ -51,8 +53,10 @@ int main(int argc, char** argv) {
     if (cmd == "results") return ptq::cli::cmd_results(rest);
     if (cmd == "table") return ptq::cli::cmd_table(rest);
     if (cmd == "plot") return ptq::cli::cmd_plot(rest);
+    if (cmd == "export") return ptq::cli::cmd_export(rest);
+    if (cmd == "check-packed") return ptq::cli::cmd_check_packed(rest);
     std::cerr << "error: unknown command '" << cmd << "'"
-              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize", "sweep", "results", "table", "plot"}) << "; see 'ptq --help'\n";
+              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize", "sweep", "results", "table", "plot", "export", "check-packed"}) << "; see 'ptq --help'\n";
     return 2;
   } catch (const ptq::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -5,6 +5,7 @@
 #include "framework/core/memory.h"
 #include "framework/core/runtime.h"
 #include "framework/core/strings.h"
+#include "framework/deploy/quantized_model.h"
 #include "framework/experiment/evaluate.h"
 #include "framework/experiment/experiment_spec.h"
 #include "framework/experiment/quant_config.h"
@@ -15,6 +16,7 @@
 #include "framework/nn/weights.h"
 
 #include <chrono>
+#include <filesystem>
 
 namespace ptq {
 namespace {
@@ -104,6 +106,11 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
     if (peak_reset) row["method_peak_rss_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
     if (!ctx.details.empty()) row["method_details"] = ctx.details;
     const auto r = evaluate(*model, *data.test, vs.eval.batch_size, vs.eval.limit);
+    if (vs.method->quantizes() && vs.save_quantized) {
+      const auto path = quantized_model_path(run.path(), v.name);
+      save_quantized_model(*model, path, {cfg.to_yaml(), v.name, v.overrides});
+      row["quantized_model"] = std::filesystem::relative(path, run.path()).string();
+    }
     row["top1"] = r.top1;
     row["loss"] = r.loss;
     row["delta_top1"] = r.top1 - fp.top1;

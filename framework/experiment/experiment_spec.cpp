@@ -126,6 +126,7 @@ ExperimentSpec read_spec(const config::Config& cfg) {
   }
   s.eval = read_eval(cfg.section("eval"));
   s.output_dir = cfg.section("output").get_string("dir", "runs");
+  s.save_quantized = cfg.section("output").get_bool("save_quantized", true);
   return s;
 }
 

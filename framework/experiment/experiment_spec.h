@@ -68,6 +68,7 @@ struct ExperimentSpec {
   std::shared_ptr<Method> method;
   EvalSpec eval;
   std::string output_dir = "runs";
+  bool save_quantized = true;  // output.save_quantized: RUN_DIR/quantized/<variant>.safetensors
   std::vector<Variant> variants;  // empty: one run of the config itself
 };
 

@@ -1,6 +1,7 @@
 #include "framework/nn/quant_layer.h"
 
 #include "framework/core/check.h"
+#include "kernels/packed_linear/packed_linear.h"
 
 #include <cmath>
 
@@ -39,8 +40,12 @@ void QuantLayerImpl::init_params(std::vector<int64_t> weight_shape, int64_t fan_
 
 torch::Tensor QuantLayerImpl::effective_weight() { return weight_quantizer(weight); }
 
+torch::Tensor QuantLayerImpl::packed_op(const torch::Tensor& x) {
+  return op(x, kernels::dequantize(*packed_, x.scalar_type()).view(weight.sizes()));
+}
+
 torch::Tensor QuantLayerImpl::forward(const torch::Tensor& x) {
-  auto y = op(input_quantizer(x), effective_weight());
+  auto y = packed_ ? packed_op(input_quantizer(x)) : op(input_quantizer(x), effective_weight());
   if (!bn_.is_empty()) y = bn_(y);
   if (pre_tap_) pre_tap_(y);
   // A ReLU folds into the output quantiser's fused pass (two full-size passes fewer each way).
@@ -115,6 +120,8 @@ QuantLinearImpl::QuantLinearImpl(const QuantLinearOptions& o) : QuantLayerImpl(o
 }
 
 torch::Tensor QuantLinearImpl::op(const torch::Tensor& x, const torch::Tensor& w) { return torch::linear(x, w, bias); }
+
+torch::Tensor QuantLinearImpl::packed_op(const torch::Tensor& x) { return kernels::packed_linear(x, packed(), bias); }
 
 void QuantLinearImpl::pretty_print(std::ostream& stream) const {
   stream << "QuantLinear(" << options_.in_features() << "->" << options_.out_features();

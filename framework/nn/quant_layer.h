@@ -21,6 +21,7 @@
 #pragma once
 
 #include "framework/quant/quantizer.h"
+#include "kernels/pack/packed_weight.h"
 
 #include <torch/torch.h>
 
@@ -55,6 +56,11 @@ class QuantLayerImpl : public torch::nn::Module {
   using PreActivationTap = std::function<void(const torch::Tensor& pre_activation)>;
   void set_pre_activation_tap(PreActivationTap tap) { pre_tap_ = std::move(tap); }
 
+  // Packed deployment (framework/deploy/packed_model.h): when set, forward computes with this
+  // packed weight through kernels/packed_linear instead of weight_quantizer(weight).
+  void set_packed_weight(std::shared_ptr<const kernels::PackedWeight> w) { packed_ = std::move(w); }
+  const std::shared_ptr<const kernels::PackedWeight>& packed_weight() const { return packed_; }
+
   torch::Tensor weight, bias;
   Quantizer input_quantizer{nullptr}, weight_quantizer{nullptr}, output_quantizer{nullptr};
 
@@ -62,6 +68,10 @@ class QuantLayerImpl : public torch::nn::Module {
   QuantLayerImpl(Activation act);
   void init_params(std::vector<int64_t> weight_shape, int64_t fan_in, bool with_bias);
   virtual torch::Tensor op(const torch::Tensor& x, const torch::Tensor& w) = 0;
+  // The op with the packed weight; by default op() on the dequantised weight (dequantise once
+  // per call, then the same conv: bit-identical to the fake-quant layer on the CPU).
+  virtual torch::Tensor packed_op(const torch::Tensor& x);
+  const kernels::PackedWeight& packed() const { return *packed_; }
   std::string quant_summary() const;  // "w=uint4/ch, out=uint4/tensor", or "fp" when all are off
 
  private:
@@ -69,6 +79,7 @@ class QuantLayerImpl : public torch::nn::Module {
   torch::nn::BatchNorm2d bn_{nullptr}, folded_bn_{nullptr};
   Tap tap_;
   PreActivationTap pre_tap_;
+  std::shared_ptr<const kernels::PackedWeight> packed_;
 };
 
 struct QuantConv2dOptions {
@@ -114,6 +125,8 @@ class QuantLinearImpl : public QuantLayerImpl {
 
  protected:
   torch::Tensor op(const torch::Tensor& x, const torch::Tensor& w) override;
+  // The packed GEMV / GEMM kernels (kernels/packed_linear).
+  torch::Tensor packed_op(const torch::Tensor& x) override;
 
  private:
   QuantLinearOptions options_;
