@@ -86,7 +86,7 @@ torch::Tensor packed_linear(const torch::Tensor& x, const PackedWeight& w, const
     PTQ_CHECK(x2.scalar_type() == torch::kFloat, "packed_linear on the CPU takes float32 inputs, got {}",
               c10::toString(x2.scalar_type()));
     const bool gemv = path == PackedPath::Gemv || (path == PackedPath::Auto && m <= kCpuGemvMaxRows);
-    y = gemv ? packed_gemv_cpu(x2, w) : torch::matmul(x2, dequantize_cpu(w).t());
+    y = gemv ? packed_gemv_cpu(x2, w) : packed_gemm_cpu(x2, w);
   }
   return add_bias(y, bias).reshape(shape);
 }

@@ -3,10 +3,13 @@
 //   packed_linear(x, W, b) = x · dequant(W)ᵀ + b      x [..., K] → y [..., N]
 //
 // Paths, chosen by packed_linear() from the device and the number of rows M of x:
-//   CPU  M ≤ gemv_max_rows: GEMV kernel — each thread takes a block of output rows, decodes one
-//        group of codes at a time into a small float buffer (vectorised, AVX-512/AVX2/generic
-//        clones) and multiplies it with every row of x; FP32 accumulation.
-//   CPU  larger M: dequantise into float32 (in parallel over rows), then one OpenBLAS sgemm.
+//   CPU  M ≤ kCpuGemvMaxRows: GEMV kernel — each thread takes a block of output rows; with
+//        AVX-512 the codes are decoded 16 at a time in registers and multiplied into up to 8
+//        rows of x at once (packed_gemv_avx512.h), otherwise one group at a time is decoded
+//        into a small float buffer (vectorised clones) and multiplied with every row of x;
+//        FP32 accumulation.
+//   CPU  larger M: dequantise panels of ~16 MiB of rows (in parallel over rows) and multiply
+//        each with OpenBLAS sgemm while it is in cache.
 //   CUDA M ≤ 8: GEMV kernel (codes decoded in registers, coalesced 128-bit loads of the
 //        packed words, FP32/FP16/BF16 activations, FP32 accumulation).
 //   CUDA larger M: dequantise to the activation dtype, then cuBLAS through torch::matmul.
@@ -49,5 +52,11 @@ torch::Tensor packed_conv2d(const torch::Tensor& x, const PackedWeight& w, const
 // CPU kernels (packed_linear_cpu.cpp): x float32 contiguous [M, K] → y float32 [M, N].
 torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w);
 torch::Tensor dequantize_cpu(const PackedWeight& w);
+// The large-M path: panels of rows dequantised into a cache-resident buffer, each multiplied
+// by OpenBLAS sgemm as soon as it is ready.
+torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w);
+// Lets the CPU kernels use their AVX-512 path where the CPU has it (default true); false
+// forces the portable path (tests run both).
+void allow_avx512_packed_kernels(bool allow);
 
 }  // namespace ptq::kernels

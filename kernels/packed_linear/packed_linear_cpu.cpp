@@ -1,5 +1,6 @@
 // CPU packed kernels: the GEMV path (small M) and the parallel dequantisation used by the
-// dequantise + sgemm path and by packed conv2d.
+// dequantise + sgemm path and by packed conv2d. On CPUs with AVX-512F the work goes to
+// packed_gemv_avx512.cpp; the portable path below runs elsewhere (and in tests of both).
 //
 // Each output row is computed by one thread from start to end in a fixed order (groups in
 // order; inside a group a dot product with 16 fixed accumulator lanes reduced in a fixed tree),
@@ -8,11 +9,13 @@
 // Decoding works block by block (32 codes): a block's words are read once and each shift
 // position is a compile-time constant, so the loops vectorise.
 #include "kernels/common/elementwise.h"
+#include "kernels/packed_linear/packed_gemv_avx512.h"
 #include "kernels/packed_linear/packed_linear.h"
 
 #include "framework/core/check.h"
 
 #include <array>
+#include <atomic>
 #include <vector>
 
 namespace ptq::kernels {
@@ -100,7 +103,7 @@ PTQ_CLONES void dequant_rows(const RowView& v, float* out, int64_t r0, int64_t r
       const int64_t b = g * v.group_size, e = std::min(v.k, b + v.group_size);
       decode_span<Bits, Float>(v, r, g, b, e, buf);
       const float s = v.scales[r * v.groups + g];
-      float* o = out + r * v.k + b;
+      float* o = out + (r - r0) * v.k + b;
       for (int64_t i = 0; i < e - b; ++i) o[i] = Float ? s * buf[i] : buf[i] * s;
     }
 }
@@ -137,6 +140,14 @@ void dispatch_format(PackedFormat format, F&& f) {
   PTQ_FAIL("unknown packed format id {}", static_cast<int>(format));
 }
 
+std::atomic<bool> g_allow_avx512{true};
+
+bool use_avx512() { return g_allow_avx512.load() && avx512::available(); }
+
+avx512::PackedRows rows_of(const RowView& v, const PackedWeight& w) {
+  return {v.words, v.scales, v.zeros, w.n, v.k, v.group_size, v.groups, v.words_per_row, w.format};
+}
+
 // Rows per parallel task: enough work per task to amortise scheduling.
 int64_t row_grain(int64_t k, int64_t m) { return std::max<int64_t>(1, (1 << 16) / std::max<int64_t>(1, k * m)); }
 
@@ -156,18 +167,20 @@ struct GemvTask {
 
 struct DequantTask {
   const RowView& v;
-  float* out;
-  int64_t n, buf_len;
+  float* out;  // row `first` goes to out[0]
+  int64_t first, last, buf_len;
   template <int Bits, bool Float>
   void run() {
-    at::parallel_for(0, n, row_grain(v.k, 1), [&](int64_t r0, int64_t r1) {
+    at::parallel_for(first, last, row_grain(v.k, 1), [&](int64_t r0, int64_t r1) {
       std::vector<float> buf(buf_len);
-      dequant_rows<Bits, Float>(v, out, r0, r1, buf.data());
+      dequant_rows<Bits, Float>(v, out + (r0 - first) * v.k, r0, r1, buf.data());
     });
   }
 };
 
 }  // namespace
+
+void allow_avx512_packed_kernels(bool allow) { g_allow_avx512 = allow; }
 
 torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w) {
   PTQ_CHECK(x.dim() == 2 && x.size(1) == w.k && x.scalar_type() == torch::kFloat && x.is_contiguous() &&
@@ -181,19 +194,58 @@ torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w) {
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
   const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
+  if (use_avx512()) {
+    const auto rows = rows_of(p.view, w);
+    at::parallel_for(0, n, row_grain(w.k, m), [&](int64_t r0, int64_t r1) { avx512::gemv_rows(rows, xp, yp, m, r0, r1); });
+    return y;
+  }
   GemvTask run{p.view, xp, yp, m, n, buf_len};
   dispatch_format(w.format, run);
   return y;
+}
+
+// Rows [r0, r1) of the dequantised weight into out [r1 − r0, k], in parallel over rows.
+void dequantize_rows(const Prepared& p, const PackedWeight& w, float* out, int64_t r0, int64_t r1,
+                     bool parallel = true) {
+  if (use_avx512()) {
+    const auto rows = rows_of(p.view, w);
+    if (!parallel) return avx512::dequant_rows(rows, out, r0, r1);
+    at::parallel_for(r0, r1, row_grain(w.k, 1),
+                     [&](int64_t a, int64_t b) { avx512::dequant_rows(rows, out + (a - r0) * w.k, a, b); });
+    return;
+  }
+  const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
+  DequantTask run{p.view, out, r0, r1, buf_len};
+  dispatch_format(w.format, run);
 }
 
 torch::Tensor dequantize_cpu(const PackedWeight& w) {
   Prepared p = prepare(w);
   p.view.lut = p.lut.data();
   auto out = torch::empty({w.n, w.k}, torch::kFloat);
-  const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
-  DequantTask run{p.view, out.data_ptr<float>(), w.n, buf_len};
-  dispatch_format(w.format, run);
+  dequantize_rows(p, w, out.data_ptr<float>(), 0, w.n);
   return out;
+}
+
+torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w) {
+  PTQ_CHECK(x.dim() == 2 && x.size(1) == w.k && x.scalar_type() == torch::kFloat && x.device().is_cpu(),
+            "packed_gemm_cpu: x must be float32 [M, {}] on the CPU", w.k);
+  Prepared p = prepare(w);
+  p.view.lut = p.lut.data();
+  // Panels of about 16 MiB of dequantised rows stay in the last-level cache between the
+  // dequantisation and the sgemm that reads them (smaller panels made OpenBLAS 2.5× slower
+  // here: bench/packed_gemm); the panel buffer is reused.
+  const int64_t panel = std::min(w.n, std::max<int64_t>(16, (int64_t{16} << 20) / (4 * w.k)));
+  auto buf = torch::empty({panel, w.k}, torch::kFloat);
+  auto yt = torch::empty({w.n, x.size(0)}, torch::kFloat);
+  const auto xt = x.t();
+  for (int64_t r0 = 0; r0 < w.n; r0 += panel) {
+    const int64_t r1 = std::min(w.n, r0 + panel);
+    dequantize_rows(p, w, buf.data_ptr<float>(), r0, r1, /*parallel=*/false);
+    auto out = yt.narrow(0, r0, r1 - r0);
+    torch::mm_out(out, buf.narrow(0, 0, r1 - r0), xt);
+  }
+  return yt.t().contiguous();
 }
 
 }  // namespace ptq::kernels

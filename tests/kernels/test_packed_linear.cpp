@@ -31,6 +31,9 @@ double rel_error(const torch::Tensor& a, const torch::Tensor& b) {
 
 TEST_CASE("packed linear: CPU paths match the reference for every format and odd shapes", "[kernels][packed]") {
   torch::manual_seed(5);
+  // Both the AVX-512 kernels (where the CPU has them) and the portable ones.
+  const bool avx512 = GENERATE(true, false);
+  allow_avx512_packed_kernels(avx512);
   // K not a multiple of the group (200, 4099), N not a multiple of any tile (33, 7), M = 1 … 129.
   for (auto f : every_format())
     for (auto [n, k, g] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{33, 200, 64}, {7, 4099, 128}, {5, 27, 27}}) {
@@ -44,10 +47,13 @@ TEST_CASE("packed linear: CPU paths match the reference for every format and odd
           CHECK(rel_error(packed_linear(x, w, bias, path), ref) < 1e-5);
       }
     }
+  allow_avx512_packed_kernels(true);
 }
 
 TEST_CASE("packed linear: the identity input returns the dequantised weight exactly", "[kernels][packed]") {
   torch::manual_seed(6);
+  const bool avx512 = GENERATE(true, false);
+  allow_avx512_packed_kernels(avx512);
   for (auto f : every_format()) {
     INFO(format_traits(f).name);
     const auto w = quantize_rtn(torch::randn({24, 96}), f, 32);
@@ -57,6 +63,7 @@ TEST_CASE("packed linear: the identity input returns the dequantised weight exac
     CHECK(torch::equal(packed_linear(eye, w, {}, PackedPath::DequantGemm), wt));
     CHECK(torch::equal(dequantize(w), dequantize_reference(w)));
   }
+  allow_avx512_packed_kernels(true);
 }
 
 TEST_CASE("packed linear: results do not depend on the thread count", "[kernels][packed]") {
