@@ -3,7 +3,6 @@
 #include "framework/core/check.h"
 
 #include <cmath>
-#include <vector>
 
 namespace ptq::kernels {
 namespace {
@@ -71,9 +70,10 @@ const PackedFormatTraits& format_traits(PackedFormat format) {
   return kTraits[i];
 }
 
-const PackedFormatTraits* all_format_traits(int* count) {
-  *count = kCount;
-  return kTraits;
+std::vector<PackedFormat> all_packed_formats() {
+  std::vector<PackedFormat> out;
+  for (const auto& t : kTraits) out.push_back(t.format);
+  return out;
 }
 
 PackedFormat packed_format_named(const std::string& name) {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ptq::kernels {
 
@@ -48,7 +49,7 @@ struct PackedFormatTraits {
 
 const PackedFormatTraits& format_traits(PackedFormat format);
 // Every format, in enum order.
-const PackedFormatTraits* all_format_traits(int* count);
+std::vector<PackedFormat> all_packed_formats();
 // By name ("int4", "fp8_e4m3", …); throws UserError listing the names otherwise.
 PackedFormat packed_format_named(const std::string& name);
 // The smallest integer container for a `bits`-bit grid (5–7 bits go into INT8); throws

@@ -8,8 +8,8 @@
 //        rows of x at once (packed_gemv_avx512.h), otherwise one group at a time is decoded
 //        into a small float buffer (vectorised clones) and multiplied with every row of x;
 //        FP32 accumulation.
-//   CPU  larger M: dequantise panels of ~16 MiB of rows (in parallel over rows) and multiply
-//        each with OpenBLAS sgemm while it is in cache.
+//   CPU  larger M: dequantise panels of rows (≥ 1024 rows, ~16 MiB) into a reused buffer and
+//        multiply each with OpenBLAS sgemm as soon as it is ready.
 //   CUDA M ≤ 8: GEMV kernel (codes decoded in registers, coalesced 128-bit loads of the
 //        packed words, FP32/FP16/BF16 activations, FP32 accumulation).
 //   CUDA larger M: dequantise to the activation dtype, then cuBLAS through torch::matmul.
@@ -52,8 +52,8 @@ torch::Tensor packed_conv2d(const torch::Tensor& x, const PackedWeight& w, const
 // CPU kernels (packed_linear_cpu.cpp): x float32 contiguous [M, K] → y float32 [M, N].
 torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w);
 torch::Tensor dequantize_cpu(const PackedWeight& w);
-// The large-M path: panels of rows dequantised into a cache-resident buffer, each multiplied
-// by OpenBLAS sgemm as soon as it is ready.
+// The large-M path: panels of rows dequantised into a reused buffer, each multiplied by
+// OpenBLAS sgemm as soon as it is ready.
 torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w);
 // Lets the CPU kernels use their AVX-512 path where the CPU has it (default true); false
 // forces the portable path (tests run both).

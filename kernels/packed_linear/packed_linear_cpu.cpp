@@ -232,10 +232,12 @@ torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w) {
             "packed_gemm_cpu: x must be float32 [M, {}] on the CPU", w.k);
   Prepared p = prepare(w);
   p.view.lut = p.lut.data();
-  // Panels of about 16 MiB of dequantised rows stay in the last-level cache between the
-  // dequantisation and the sgemm that reads them (smaller panels made OpenBLAS 2.5× slower
-  // here: bench/packed_gemm); the panel buffer is reused.
-  const int64_t panel = std::min(w.n, std::max<int64_t>(16, (int64_t{16} << 20) / (4 * w.k)));
+  // Panels of dequantised rows, each multiplied as soon as it is ready: about 16 MiB (so it
+  // stays in the last-level cache) but at least 1024 rows (OpenBLAS ran 2.5× slower on
+  // 256-row panels, and on 381-row panels of K = 11008: bench/packed_gemm). The panel is
+  // dequantised by this thread alone: OpenBLAS's own threads spin between calls and an
+  // OpenMP team beside them was slower. The buffer is reused across panels.
+  const int64_t panel = std::min(w.n, std::max<int64_t>(1024, (int64_t{16} << 20) / (4 * w.k)));
   auto buf = torch::empty({panel, w.k}, torch::kFloat);
   auto yt = torch::empty({w.n, x.size(0)}, torch::kFloat);
   const auto xt = x.t();

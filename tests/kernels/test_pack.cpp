@@ -11,14 +11,6 @@ using namespace ptq::kernels;
 
 namespace {
 
-std::vector<PackedFormat> every_format() {
-  int n = 0;
-  const auto* t = all_format_traits(&n);
-  std::vector<PackedFormat> out;
-  for (int i = 0; i < n; ++i) out.push_back(t[i].format);
-  return out;
-}
-
 // Random codes, scales and zero points for `format` and a pack of them.
 PackedWeight random_packed(PackedFormat format, int64_t n, int64_t k, int64_t group, torch::Tensor* codes_out) {
   const auto& t = format_traits(format);
@@ -38,7 +30,7 @@ TEST_CASE("pack: the traits table names every format once, with its size", "[ker
   CHECK(format_traits(PackedFormat::Int3).bytes_per_block() == 12);
   CHECK(format_traits(PackedFormat::Fp8E4M3).is_float);
   CHECK(format_traits(PackedFormat::Int2).words_per_row(33) == 2 * 2);  // two blocks of 2 words
-  for (auto f : every_format()) CHECK(packed_format_named(format_traits(f).name) == f);
+  for (auto f : all_packed_formats()) CHECK(packed_format_named(format_traits(f).name) == f);
   CHECK_THROWS_WITH(packed_format_named("int5"), Catch::Contains("known formats: int2, int3, int4, int8"));
   CHECK(int_format_for_bits(6) == PackedFormat::Int8);
   CHECK_THROWS_AS(int_format_for_bits(16), UserError);
@@ -69,7 +61,7 @@ TEST_CASE("pack: the bit layout is a little-endian stream of codes per 32-code b
 
 TEST_CASE("pack: pack then unpack is bit-exact for every format and odd shapes", "[kernels][pack]") {
   torch::manual_seed(1);
-  for (auto f : every_format())
+  for (auto f : all_packed_formats())
     for (auto [n, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {3, 27}, {5, 95}, {7, 200}, {2, 128}, {1, 4099}})
       for (int64_t g : {k, int64_t{32}, int64_t{64}, int64_t{128}}) {
         if (!valid_pack_group(g, k)) continue;
@@ -82,7 +74,7 @@ TEST_CASE("pack: pack then unpack is bit-exact for every format and odd shapes",
 
 TEST_CASE("pack: reference dequantisation is (u − zu)·s for integers and s·value for minifloats", "[kernels][pack]") {
   torch::manual_seed(2);
-  for (auto f : every_format()) {
+  for (auto f : all_packed_formats()) {
     const auto& t = format_traits(f);
     INFO(t.name);
     torch::Tensor codes;

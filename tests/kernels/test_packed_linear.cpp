@@ -14,14 +14,6 @@ using namespace ptq::kernels;
 
 namespace {
 
-std::vector<PackedFormat> every_format() {
-  int n = 0;
-  const auto* t = all_format_traits(&n);
-  std::vector<PackedFormat> out;
-  for (int i = 0; i < n; ++i) out.push_back(t[i].format);
-  return out;
-}
-
 // Largest |a − b| relative to the largest |b|.
 double rel_error(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() / std::max(b.abs().max().item<double>(), 1e-30);
@@ -35,7 +27,7 @@ TEST_CASE("packed linear: CPU paths match the reference for every format and odd
   const bool avx512 = GENERATE(true, false);
   allow_avx512_packed_kernels(avx512);
   // K not a multiple of the group (200, 4099), N not a multiple of any tile (33, 7), M = 1 … 129.
-  for (auto f : every_format())
+  for (auto f : all_packed_formats())
     for (auto [n, k, g] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{33, 200, 64}, {7, 4099, 128}, {5, 27, 27}}) {
       const auto w = quantize_rtn(torch::randn({n, k}), f, g);
       const auto bias = torch::randn({n});
@@ -54,7 +46,7 @@ TEST_CASE("packed linear: the identity input returns the dequantised weight exac
   torch::manual_seed(6);
   const bool avx512 = GENERATE(true, false);
   allow_avx512_packed_kernels(avx512);
-  for (auto f : every_format()) {
+  for (auto f : all_packed_formats()) {
     INFO(format_traits(f).name);
     const auto w = quantize_rtn(torch::randn({24, 96}), f, 32);
     const auto eye = torch::eye(96);
@@ -110,7 +102,7 @@ TEST_CASE("packed linear on CUDA: GEMV and dequantise + cuBLAS match the referen
     return;
   }
   torch::manual_seed(9);
-  for (auto f : every_format())
+  for (auto f : all_packed_formats())
     for (auto [n, k, g] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{33, 200, 64}, {257, 4099, 128}, {5, 27, 27}}) {
       const auto w = quantize_rtn(torch::randn({n, k}), f, g);
       const auto wc = w.to(torch::kCUDA);
