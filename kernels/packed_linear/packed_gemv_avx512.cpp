@@ -89,8 +89,8 @@ PTQ_AVX512 __m512 fp4_table() {
   return _mm512_load_ps(v);
 }
 
-// Calls fn(c, kk, weights) for every 16-weight half block of row r, in order, with the
-// group's scale and zero point applied.
+// Calls fn(c, kk, remaining, weights) for every 16-weight half block c ∈ {0, 1} of row r, in
+// order, with the group's scale and zero point applied (c is a constant once inlined).
 template <int Bits, Kind K, typename Fn>
 PTQ_AVX512_INLINE void for_each_half_block(const PackedRows& w, int64_t r, __m512 fp4_lut, Fn&& fn) {
   const uint32_t* row = w.words + r * w.words_per_row;
@@ -101,8 +101,8 @@ PTQ_AVX512_INLINE void for_each_half_block(const PackedRows& w, int64_t r, __m51
     const int64_t b = g * w.group_size, e = std::min(w.k, b + w.group_size);
     for (int64_t kb = b; kb < e; kb += 32) {
       const __m512i words = _mm512_maskz_loadu_epi32(word_mask, row + (kb / 32) * Bits);
-      fn(kb, e - kb, decode16<Bits, K>(words, 0, zu, scale, fp4_lut));
-      if (kb + 16 < e) fn(kb + 16, e - kb - 16, decode16<Bits, K>(words, 1, zu, scale, fp4_lut));
+      fn(0, kb, e - kb, decode16<Bits, K>(words, 0, zu, scale, fp4_lut));
+      if (kb + 16 < e) fn(1, kb + 16, e - kb - 16, decode16<Bits, K>(words, 1, zu, scale, fp4_lut));
     }
   }
 }
@@ -111,13 +111,17 @@ template <int Bits, Kind K, int MB>
 PTQ_AVX512 void gemv_block(const PackedRows& w, const float* x, float* y, int64_t r0, int64_t r1) {
   const __m512 lut = K == Kind::Fp4 ? fp4_table() : _mm512_setzero_ps();
   for (int64_t r = r0; r < r1; ++r) {
-    __m512 acc[MB];
-    for (int j = 0; j < MB; ++j) acc[j] = _mm512_setzero_ps();
-    for_each_half_block<Bits, K>(w, r, lut, [&](int64_t kk, int64_t remaining, __m512 d) PTQ_AVX512_INLINE_LAMBDA {
-      const __mmask16 mask = tail_mask(remaining);
-      for (int j = 0; j < MB; ++j) acc[j] = _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(mask, x + j * w.k + kk), acc[j]);
-    });
-    for (int j = 0; j < MB; ++j) y[j * w.n + r] = _mm512_reduce_add_ps(acc[j]);
+    // Two FMA chains per row of x (first and second half of each block), so consecutive FMAs
+    // do not wait for each other's results.
+    __m512 acc[2][MB];
+    for (int j = 0; j < MB; ++j) acc[0][j] = acc[1][j] = _mm512_setzero_ps();
+    for_each_half_block<Bits, K>(w, r, lut,
+                                 [&](int c, int64_t kk, int64_t remaining, __m512 d) PTQ_AVX512_INLINE_LAMBDA {
+                                   const __mmask16 mask = tail_mask(remaining);
+                                   for (int j = 0; j < MB; ++j)
+                                     acc[c][j] = _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(mask, x + j * w.k + kk), acc[c][j]);
+                                 });
+    for (int j = 0; j < MB; ++j) y[j * w.n + r] = _mm512_reduce_add_ps(_mm512_add_ps(acc[0][j], acc[1][j]));
   }
 }
 
@@ -126,7 +130,7 @@ PTQ_AVX512 void dequant_block(const PackedRows& w, float* out, int64_t r0, int64
   const __m512 lut = K == Kind::Fp4 ? fp4_table() : _mm512_setzero_ps();
   for (int64_t r = r0; r < r1; ++r) {
     float* o = out + (r - r0) * w.k;
-    for_each_half_block<Bits, K>(w, r, lut, [&](int64_t kk, int64_t remaining, __m512 d) PTQ_AVX512_INLINE_LAMBDA {
+    for_each_half_block<Bits, K>(w, r, lut, [&](int, int64_t kk, int64_t remaining, __m512 d) PTQ_AVX512_INLINE_LAMBDA {
       _mm512_mask_storeu_ps(o + kk, tail_mask(remaining), d);
     });
   }
