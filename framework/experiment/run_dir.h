@@ -6,6 +6,8 @@
 //     run.log       every log line of the run
 //     metrics.json  results, rewritten atomically after every step so nothing is lost;
 //                   "finished": true only in the last write (a killed run stays false)
+//     quantized/    <variant>.safetensors, each quantised model (framework/deploy), unless
+//                   output.save_quantized is false
 // A sweep names the folder itself (runs/sweeps/<sweep>/<config hash>/): given `dir`, RunDir
 // uses it, creating it when missing and refusing one that already holds results.
 #pragma once
