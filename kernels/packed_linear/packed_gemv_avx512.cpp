@@ -156,18 +156,103 @@ void gemv_format(const PackedRows& w, const float* x, float* y, int64_t m, int64
   }
 }
 
+
+// INT4, the main deployment format, has its own loop: a block's 16 bytes widen to 16 lanes
+// (vpmovzxbd) whose low nibbles are codes 0, 2, …, 30 and high nibbles codes 1, 3, …, 31, so
+// x is read in that order (PreparedX::x, rearranged once per call). The zero point and scale
+// are applied once per group: Σ(u − zu)·x = Σu·x − zu·Σx lane by lane (PreparedX::sums holds
+// the lane-wise Σx per group), then · s. For an identity input every step is exact, as the
+// reference's (u − zu)·s.
+template <int MB>
+PTQ_AVX512 void gemv_int4_block(const PackedRows& w, const float* xp, const float* xs, int64_t x_stride,
+                                int64_t sums_stride, float* y, int64_t r0, int64_t r1) {
+  const int64_t blocks = (w.k + 31) / 32;
+  const int64_t blocks_per_group = w.group_size % 32 == 0 ? w.group_size / 32 : blocks;
+  const __m512i low_mask = _mm512_set1_epi32(15);
+  for (int64_t r = r0; r < r1; ++r) {
+    const auto* row = reinterpret_cast<const uint8_t*>(w.words + r * w.words_per_row);
+    __m512 out[MB];
+    for (int j = 0; j < MB; ++j) out[j] = _mm512_setzero_ps();
+    for (int64_t g = 0; g < w.groups; ++g) {
+      __m512 even[MB], odd[MB];
+      for (int j = 0; j < MB; ++j) even[j] = odd[j] = _mm512_setzero_ps();
+      const int64_t b_end = std::min(blocks, (g + 1) * blocks_per_group);
+      for (int64_t b = g * blocks_per_group; b < b_end; ++b) {
+        const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 16 * b)));
+        const __m512 lo = _mm512_cvtepi32_ps(_mm512_and_si512(bytes, low_mask));
+        const __m512 hi = _mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4));
+        for (int j = 0; j < MB; ++j) {
+          even[j] = _mm512_fmadd_ps(lo, _mm512_loadu_ps(xp + j * x_stride + 32 * b), even[j]);
+          odd[j] = _mm512_fmadd_ps(hi, _mm512_loadu_ps(xp + j * x_stride + 32 * b + 16), odd[j]);
+        }
+      }
+      const __m512 zu = _mm512_set1_ps(static_cast<float>(w.zeros[r * w.groups + g]));
+      const __m512 scale = _mm512_set1_ps(w.scales[r * w.groups + g]);
+      for (int j = 0; j < MB; ++j) {
+        const __m512 t = _mm512_fnmadd_ps(zu, _mm512_loadu_ps(xs + j * sums_stride + 16 * g), _mm512_add_ps(even[j], odd[j]));
+        out[j] = _mm512_fmadd_ps(t, scale, out[j]);
+      }
+    }
+    for (int j = 0; j < MB; ++j) y[j * w.n + r] = _mm512_reduce_add_ps(out[j]);
+  }
+}
+
+void gemv_int4(const PackedRows& w, const PreparedX& px, float* y, int64_t m, int64_t r0, int64_t r1) {
+  const int64_t x_stride = px.x.size() / m, sums_stride = px.sums.size() / m;
+  for (int64_t j = 0; j < m; j += 8) {
+    const int64_t mb = std::min<int64_t>(8, m - j);
+    const float* xj = px.x.data() + j * x_stride;
+    const float* sj = px.sums.data() + j * sums_stride;
+    float* yj = y + j * w.n;
+    switch (mb) {
+      case 1: gemv_int4_block<1>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 2: gemv_int4_block<2>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 3: gemv_int4_block<3>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 4: gemv_int4_block<4>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 5: gemv_int4_block<5>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 6: gemv_int4_block<6>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      case 7: gemv_int4_block<7>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+      default: gemv_int4_block<8>(w, xj, sj, x_stride, sums_stride, yj, r0, r1); break;
+    }
+  }
+}
+
 }  // namespace
+
+PreparedX prepare_x(const PackedRows& w, const float* x, int64_t m) {
+  PreparedX px;
+  if (w.format != PackedFormat::Int4) return px;
+  const int64_t blocks = (w.k + 31) / 32, padded = 32 * blocks;
+  const int64_t blocks_per_group = w.group_size % 32 == 0 ? w.group_size / 32 : blocks;
+  px.x.assign(m * padded, 0.f);
+  px.sums.assign(m * w.groups * 16, 0.f);
+  for (int64_t j = 0; j < m; ++j)
+    for (int64_t i = 0; i < w.k; ++i) {
+      const int64_t b = i / 32, pos = i % 32;
+      const int64_t lane = pos / 2, slot = 32 * b + (pos % 2) * 16 + lane;
+      px.x[j * padded + slot] = x[j * w.k + i];
+    }
+  // Lane-wise sums per group, in block order: Σ over the group's blocks of (even + odd) lanes.
+  for (int64_t j = 0; j < m; ++j)
+    for (int64_t b = 0; b < blocks; ++b) {
+      float* s = px.sums.data() + (j * w.groups + b / blocks_per_group) * 16;
+      const float* xb = px.x.data() + j * padded + 32 * b;
+      for (int l = 0; l < 16; ++l) s[l] += xb[l] + xb[16 + l];
+    }
+  return px;
+}
 
 bool available() {
   static const bool ok = __builtin_cpu_supports("avx512f") != 0;
   return ok;
 }
 
-void gemv_rows(const PackedRows& w, const float* x, float* y, int64_t m, int64_t r0, int64_t r1) {
+void gemv_rows(const PackedRows& w, const float* x, const PreparedX& px, float* y, int64_t m, int64_t r0,
+               int64_t r1) {
   switch (w.format) {
     case PackedFormat::Int2: return gemv_format<2, Kind::Int>(w, x, y, m, r0, r1);
     case PackedFormat::Int3: return gemv_format<3, Kind::Int>(w, x, y, m, r0, r1);
-    case PackedFormat::Int4: return gemv_format<4, Kind::Int>(w, x, y, m, r0, r1);
+    case PackedFormat::Int4: return gemv_int4(w, px, y, m, r0, r1);
     case PackedFormat::Int8: return gemv_format<8, Kind::Int>(w, x, y, m, r0, r1);
     case PackedFormat::Fp8E4M3: return gemv_format<8, Kind::Fp8>(w, x, y, m, r0, r1);
     case PackedFormat::Fp4E2M1: return gemv_format<4, Kind::Fp4>(w, x, y, m, r0, r1);
@@ -188,7 +273,8 @@ void dequant_rows(const PackedRows& w, float* out, int64_t r0, int64_t r1) {
 #else  // no x86-64 GCC/Clang: the portable path is used
 
 bool available() { return false; }
-void gemv_rows(const PackedRows&, const float*, float*, int64_t, int64_t, int64_t) {
+PreparedX prepare_x(const PackedRows&, const float*, int64_t) { return {}; }
+void gemv_rows(const PackedRows&, const float*, const PreparedX&, float*, int64_t, int64_t, int64_t) {
   PTQ_FAIL("AVX-512 packed kernels are not built for this CPU");
 }
 void dequant_rows(const PackedRows&, float*, int64_t, int64_t) { PTQ_FAIL("AVX-512 packed kernels are not built for this CPU"); }

@@ -196,7 +196,9 @@ torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w) {
   const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
   if (use_avx512()) {
     const auto rows = rows_of(p.view, w);
-    at::parallel_for(0, n, row_grain(w.k, m), [&](int64_t r0, int64_t r1) { avx512::gemv_rows(rows, xp, yp, m, r0, r1); });
+    const auto px = avx512::prepare_x(rows, xp, m);
+    at::parallel_for(0, n, row_grain(w.k, m),
+                     [&](int64_t r0, int64_t r1) { avx512::gemv_rows(rows, xp, px, yp, m, r0, r1); });
     return y;
   }
   GemvTask run{p.view, xp, yp, m, n, buf_len};
