@@ -5,6 +5,9 @@
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -36,19 +39,44 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
+// Records where each YAML document starts, up to the second one, without building nodes.
+// yaml-cpp 0.7's LoadAll never returns on some malformed inputs: with a stray ',' at the top
+// level every HandleNextDocument yields another empty document without consuming the token
+// (found by the config fuzz target, tests/fuzz). Counting with a limit cannot loop.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 YAML::Node parse_document(const std::string& text, const std::string& display) {
-  std::vector<YAML::Node> docs;
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts d;
+    while (d.starts.size() < 3 && parser.HandleNextDocument(d)) {}
+    PTQ_CHECK(d.starts.size() < 2 || d.starts[1].pos != d.starts[0].pos,
+              "{}: invalid YAML: the parser cannot get past this point (a stray ',' or bracket?)",
+              mark_string(display, d.starts[0]));
+    PTQ_CHECK(d.starts.size() <= 1, "{}: holds {} YAML documents, expected one", display,
+              d.starts.size() > 2 ? "3 or more" : "2");
+    doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     PTQ_FAIL("{}: invalid YAML: {}", mark_string(display, e.mark), e.msg);
   }
-  PTQ_CHECK(docs.size() <= 1, "{}: holds {} YAML documents, expected one", display, docs.size());
-  PTQ_CHECK(!docs.empty() && !docs[0].IsNull(), "{}: the config is empty, expected a mapping of options",
-            display);
-  PTQ_CHECK(docs[0].IsMap(), "{}: the top level of a config must be a mapping of options, got {}",
-            mark_string(display, docs[0].Mark()), describe_value(docs[0]));
-  return docs[0];
+  PTQ_CHECK(doc.IsDefined() && !doc.IsNull(), "{}: the config is empty, expected a mapping of options", display);
+  PTQ_CHECK(doc.IsMap(), "{}: the top level of a config must be a mapping of options, got {}",
+            mark_string(display, doc.Mark()), describe_value(doc));
+  return doc;
 }
 
 struct BaseRef {

@@ -1,5 +1,6 @@
 #include "framework/experiment/experiment_spec.h"
 
+#include "framework/config/scalars.h"
 #include "framework/core/check.h"
 #include "framework/experiment/quant_config.h"
 
@@ -72,6 +73,14 @@ EvalSpec read_eval(const config::Section& s) {
   return e;
 }
 
+// A mapping key as text; keys that are not plain scalars (a list or mapping used as a key) are
+// a user error naming `what` (found by the config fuzz target: YAML::BadConversion escaped).
+std::string key_text(const YAML::Node& key, const std::string& what, const std::string& where) {
+  PTQ_CHECK(key.IsScalar(), "{}: keys must be plain names, got {} ({})", what, config::detail::describe_value(key),
+            where);
+  return key.Scalar();
+}
+
 std::vector<Variant> read_variants(const config::Config& cfg) {
   std::vector<Variant> out;
   const auto top = cfg.section("");
@@ -84,9 +93,9 @@ std::vector<Variant> read_variants(const config::Config& cfg) {
     PTQ_CHECK(v.IsMap() && v["name"] && v["name"].IsScalar(),
               "variants[{}]: expected a mapping with a 'name' and a 'set' mapping ({})", i, where);
     Variant var;
-    var.name = v["name"].as<std::string>();
+    var.name = v["name"].Scalar();
     for (const auto& kv : v) {
-      const auto key = kv.first.as<std::string>();
+      const auto key = key_text(kv.first, fmt::format("variants[{}]", i), where);
       PTQ_CHECK(key == "name" || key == "set", "variants[{}]: unknown key '{}'; expected name and set ({})", i, key,
                 where);
     }
@@ -95,7 +104,7 @@ std::vector<Variant> read_variants(const config::Config& cfg) {
       for (const auto& kv : v["set"]) {
         YAML::Emitter e;
         e << YAML::Flow << kv.second;
-        var.overrides.push_back(kv.first.as<std::string>() + "=" + e.c_str());
+        var.overrides.push_back(key_text(kv.first, fmt::format("variants[{}].set", i), where) + "=" + e.c_str());
       }
     }
     for (const auto& seen : out)

@@ -44,6 +44,13 @@ TEST_CASE("config: several YAML documents in one file are rejected", "[config]")
                     Catch::Contains("x.yaml: holds 2 YAML documents, expected one"));
 }
 
+TEST_CASE("config: a stray top-level comma is an error, not a hang (fuzz finding)", "[config]") {
+  // yaml-cpp 0.7's LoadAll loops forever on these; the loader counts documents with a limit.
+  for (const char* text : {",", ", a: 0}\n", ", act_bits: 0}\nmethod: {name: rtn}\ncalibration: {num_samples:"})
+    CHECK_THROWS_WITH(Config::from_string(text, "x.yaml"),
+                      Catch::Contains("x.yaml:1:1: invalid YAML: the parser cannot get past this point"));
+}
+
 TEST_CASE("config: duplicate keys are rejected with both positions", "[config]") {
   CHECK_THROWS_WITH(Config::from_string("m:\n  iters: 1\n  iters: 2\n", "x.yaml"),
                     Catch::Contains("x.yaml:3:3: duplicate key 'm.iters' (first written at x.yaml:2:3)"));

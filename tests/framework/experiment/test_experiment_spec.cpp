@@ -66,3 +66,12 @@ TEST_CASE("experiment: the data set must match the model's input shape", "[exper
   // Checked when data is loaded (not at parse time); here only the parse must succeed.
   CHECK_NOTHROW(spec_of("model:\n  in_channels: 3\n"));
 }
+
+TEST_CASE("experiment: a variant key that is not a plain name is a user error (fuzz finding)", "[experiment]") {
+  // YAML's "{name: W2A4,!set: {…}}" makes a mapping the key; reading it used to escape as an
+  // internal yaml-cpp conversion error.
+  REQUIRE_THROWS_WITH(spec_of("variants:\n  - {name: W2A4,!set: {quant.weight.bits: 2}}\n"),
+                      Catch::Contains("variants[0]: keys must be plain names, got a mapping"));
+  REQUIRE_THROWS_WITH(spec_of("variants:\n  - {name: W2, set: {[a]: 2}}\n"),
+                      Catch::Contains("variants[0].set: keys must be plain names, got a list"));
+}
