@@ -35,11 +35,13 @@ bool has_gzip_magic(const std::vector<uint8_t>& bytes) {
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& data, const std::string& path) {
   std::vector<uint8_t> out;
   // The gzip trailer stores the payload size mod 2^32: a good first guess for the buffer
-  // (+1 so a correct guess finishes with room to spare instead of growing once more).
+  // (+1 so a correct guess finishes with room to spare instead of growing once more). The
+  // trailer is not trusted beyond what deflate can produce (at most 1032 bytes per input byte):
+  // a damaged trailer must not allocate gigabytes (found by the idx fuzz target).
   if (data.size() >= 18) {
     const uint8_t* t = data.data() + data.size() - 4;
     const size_t isize = uint32_t(t[0]) | uint32_t(t[1]) << 8 | uint32_t(t[2]) << 16 | uint32_t(t[3]) << 24;
-    out.resize(std::max<size_t>(isize + 1, 1024));
+    out.resize(std::max<size_t>(std::min<size_t>(isize, data.size() * 1032) + 1, 1024));
   } else {
     out.resize(1024);
   }

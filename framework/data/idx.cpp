@@ -3,6 +3,7 @@
 #include "framework/core/check.h"
 #include "framework/data/compressed_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ptq::data {
@@ -34,12 +35,18 @@ torch::Tensor read_idx(const std::string& path) {
   PTQ_CHECK(bytes.size() >= header, "IDX file '{}' is truncated: header needs {} bytes, file has {}",
             path, header, bytes.size());
   std::vector<int64_t> dims(ndims);
-  uint64_t count = 1;
+  uint64_t count = 1, bound = 1;  // bound: the product with zero dimensions counted as 1
+  constexpr uint64_t kLimit = uint64_t{1} << 48;
   for (int d = 0; d < ndims; ++d) {
     dims[d] = big_endian_u32(bytes.data() + 4 + 4 * d);
-    // Each dim < 2^32, so checking against 2^48 before multiplying cannot overflow.
-    count *= static_cast<uint64_t>(dims[d]);
-    PTQ_CHECK(count < (uint64_t{1} << 48), "IDX file '{}' declares an implausibly large size", path);
+    const uint64_t dim = static_cast<uint64_t>(dims[d]);
+    // Checked before multiplying (the product of a few 32-bit sizes overflows 64 bits: found by
+    // the idx fuzz target); the bound also keeps LibTorch's own size arithmetic in range when a
+    // zero dimension makes the element count 0.
+    PTQ_CHECK(dim <= 1 || bound <= kLimit / dim,
+              "IDX file '{}' declares an implausibly large size (dimensions beyond 2^48 elements)", path);
+    bound *= std::max<uint64_t>(dim, 1);
+    count *= dim;
   }
   const uint64_t payload = bytes.size() - header;
   PTQ_CHECK(payload >= count,

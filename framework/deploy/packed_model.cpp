@@ -99,7 +99,9 @@ PackedModel packed_model_from(const std::map<std::string, torch::Tensor>& tensor
   for (const auto& e : model.layers()) by_name[e.name] = e.layer;
   std::map<std::string, torch::Tensor> weights, qstate;
   std::set<std::string> packed_tensors;
-  for (const auto& [name, desc] : layers.items()) {
+  for (const auto& item : layers.items()) {
+    const std::string name = item.key();  // a plain variable: the lambda below captures it
+    const auto& desc = item.value();
     auto it = by_name.find(name);
     PTQ_CHECK(it != by_name.end(), "'{}' packs a layer '{}' that the model ({}) does not have; the file does not "
               "belong to its config", source, name, model.arch());

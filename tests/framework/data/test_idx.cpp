@@ -76,3 +76,24 @@ TEST_CASE("data: IDX errors name the file and the problem", "[data]") {
   fails(dir.write("corrupt.gz", corrupt), "corrupt gzip");
   fails(dir.write("cut.gz", gz.substr(0, gz.size() / 2)), "truncated");
 }
+
+TEST_CASE("data: a gzip trailer claiming gigabytes is a clear error, not a huge allocation (fuzz finding)",
+          "[data]") {
+  // The trailer's size field was trusted as the buffer size: 4 GiB for this file before the fix.
+  test::TempDir dir;
+  const auto path = write_gz(dir, "big.idx.gz", idx_bytes(0x08, {4}, 4));
+  auto bytes = slurp(path);
+  for (size_t i = bytes.size() - 4; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xff);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  CHECK_THROWS_WITH(data::read_idx(path), Contains("corrupt gzip data") && Contains("big.idx.gz"));
+}
+
+TEST_CASE("data: IDX dimensions whose product overflows 64 bits are refused (fuzz finding)", "[data]") {
+  // 2^17 · 2^25 · 2^25 = 2^67 wrapped to 0 and matched an empty payload; LibTorch then threw.
+  test::TempDir dir;
+  for (const auto& dims : std::vector<std::vector<uint32_t>>{{131072, 33554432, 33554432}, {0, 4294967295u, 4294967295u}}) {
+    const auto path = dir.file("big.idx");
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << idx_bytes(0x08, dims, 0);
+    CHECK_THROWS_WITH(data::read_idx(path), Contains("declares an implausibly large size"));
+  }
+}
