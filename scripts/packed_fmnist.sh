@@ -15,7 +15,7 @@ if [[ -z $run_dir ]]; then
   "$ptq" run configs/qdrop/fmnist_resnet8.yaml --set threads=2 --set method.progress=false --set output.dir="$out"
   run_dir=$(dirname "$(find "$out" -name metrics.json | head -1)")
 fi
-"$ptq" export "$run_dir" > /dev/null
+export_out=$("$ptq" export "$run_dir")   # one line per variant: "<variant>: N packed layers (…) …"
 "$ptq" check-packed "$run_dir" --samples 10000 > /dev/null
 result=experiments/results/packed/fmnist_qdrop.md
 commit=$(git describe --always --dirty)
@@ -30,7 +30,7 @@ commit=$(git describe --always --dirty)
   echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
   for file in "$run_dir"/packed/*.safetensors; do
     v=$(basename "$file" .safetensors)
-    export_line=$("$ptq" export "$run_dir" --variant "$v" --out "$file")
+    export_line=$(grep "^$v: " <<< "$export_out")
     eval_line=$("$ptq" eval --packed "$file")
     python3 - "$run_dir" "$v" "$export_line" "$eval_line" <<'PY'
 import json, re, sys

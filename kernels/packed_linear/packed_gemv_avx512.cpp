@@ -47,6 +47,11 @@ struct Tables {
 
 enum class Kind { Int, Fp8, Fp4 };
 
+// 32-code blocks per scale group; a per-channel group (G = K, any K) spans all `blocks` of a row.
+int64_t blocks_in_group(const PackedRows& w, int64_t blocks) {
+  return w.group_size % 32 == 0 ? w.group_size / 32 : blocks;
+}
+
 // Weights 16c .. 16c + 15 of the block whose words are in lanes 0..Bits−1 of `words`.
 template <int Bits, Kind K>
 PTQ_AVX512_INLINE __m512 decode16(__m512i words, int c, __m512 zu, __m512 scale, __m512 fp4_lut) {
@@ -167,7 +172,7 @@ template <int MB>
 PTQ_AVX512 void gemv_int4_block(const PackedRows& w, const float* xp, const float* xs, int64_t x_stride,
                                 int64_t sums_stride, float* y, int64_t r0, int64_t r1) {
   const int64_t blocks = (w.k + 31) / 32;
-  const int64_t blocks_per_group = w.group_size % 32 == 0 ? w.group_size / 32 : blocks;
+  const int64_t blocks_per_group = blocks_in_group(w, blocks);
   const __m512i low_mask = _mm512_set1_epi32(15);
   for (int64_t r = r0; r < r1; ++r) {
     const auto* row = reinterpret_cast<const uint8_t*>(w.words + r * w.words_per_row);
@@ -223,7 +228,7 @@ PreparedX prepare_x(const PackedRows& w, const float* x, int64_t m) {
   PreparedX px;
   if (w.format != PackedFormat::Int4) return px;
   const int64_t blocks = (w.k + 31) / 32, padded = 32 * blocks;
-  const int64_t blocks_per_group = w.group_size % 32 == 0 ? w.group_size / 32 : blocks;
+  const int64_t blocks_per_group = blocks_in_group(w, blocks);
   px.x.assign(m * padded, 0.f);
   px.sums.assign(m * w.groups * 16, 0.f);
   for (int64_t j = 0; j < m; ++j)

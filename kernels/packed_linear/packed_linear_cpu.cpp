@@ -108,23 +108,31 @@ PTQ_CLONES void dequant_rows(const RowView& v, float* out, int64_t r0, int64_t r
     }
 }
 
-struct Prepared {
-  RowView view;
-  std::array<float, 256> lut{};
-};
+// Values of every code of a minifloat format (built once per format; unused for integers).
+const float* decode_table(const PackedFormatTraits& t) {
+  static const auto tables = [] {
+    std::vector<std::array<float, 256>> all(all_packed_formats().size());
+    for (auto f : all_packed_formats()) {
+      const auto& ft = format_traits(f);
+      if (ft.is_float)
+        for (uint32_t c = 0; c <= ft.max_code(); ++c) all[static_cast<size_t>(f)][c] = ft.decode(c);
+    }
+    return all;
+  }();
+  return tables[static_cast<size_t>(t.format)].data();
+}
 
-Prepared prepare(const PackedWeight& w) {
+RowView prepare(const PackedWeight& w) {
   w.validate("packed weight");
   PTQ_CHECK(w.words.device().is_cpu(), "the CPU packed kernels need the packed weight on the CPU");
   const auto& t = w.traits();
-  Prepared p;
-  if (t.is_float)
-    for (uint32_t c = 0; c <= t.max_code(); ++c) p.lut[c] = t.decode(c);
-  p.view = {reinterpret_cast<const uint32_t*>(w.words.data_ptr<int32_t>()), w.scales.data_ptr<float>(),
-            t.is_float ? nullptr : w.zeros.data_ptr<uint8_t>(), w.k, w.group_size, w.groups(),
-            t.words_per_row(w.k), nullptr};
-  return p;
+  return {reinterpret_cast<const uint32_t*>(w.words.data_ptr<int32_t>()), w.scales.data_ptr<float>(),
+          t.is_float ? nullptr : w.zeros.data_ptr<uint8_t>(), w.k, w.group_size, w.groups(),
+          t.words_per_row(w.k), decode_table(t)};
 }
+
+// Floats a thread's decode buffer needs: one group, rounded up to whole 32-code blocks.
+int64_t decode_buffer_len(const RowView& v) { return (v.group_size + kPackBlock - 1) / kPackBlock * kPackBlock; }
 
 // Calls f.template run<Bits, Float>() for the format.
 template <typename F>
@@ -155,11 +163,11 @@ struct GemvTask {
   const RowView& v;
   const float* x;
   float* y;
-  int64_t m, n, buf_len;
+  int64_t m, n;
   template <int Bits, bool Float>
   void run() {
     at::parallel_for(0, n, row_grain(v.k, m), [&](int64_t r0, int64_t r1) {
-      std::vector<float> buf(buf_len), acc(m);
+      std::vector<float> buf(decode_buffer_len(v)), acc(m);
       gemv_rows<Bits, Float>(v, x, y, m, n, r0, r1, buf.data(), acc.data());
     });
   }
@@ -168,11 +176,11 @@ struct GemvTask {
 struct DequantTask {
   const RowView& v;
   float* out;  // row `first` goes to out[0]
-  int64_t first, last, buf_len;
+  int64_t first, last;
   template <int Bits, bool Float>
   void run() {
     at::parallel_for(first, last, row_grain(v.k, 1), [&](int64_t r0, int64_t r1) {
-      std::vector<float> buf(buf_len);
+      std::vector<float> buf(decode_buffer_len(v));
       dequant_rows<Bits, Float>(v, out + (r0 - first) * v.k, r0, r1, buf.data());
     });
   }
@@ -186,54 +194,49 @@ torch::Tensor packed_gemv_cpu(const torch::Tensor& x, const PackedWeight& w) {
   PTQ_CHECK(x.dim() == 2 && x.size(1) == w.k && x.scalar_type() == torch::kFloat && x.is_contiguous() &&
                 x.device().is_cpu(),
             "packed_gemv_cpu: x must be contiguous float32 [M, {}] on the CPU", w.k);
-  Prepared p = prepare(w);
-  p.view.lut = p.lut.data();
+  const RowView v = prepare(w);
   const int64_t m = x.size(0), n = w.n;
   auto y = torch::empty({m, n}, torch::kFloat);
   if (m == 0) return y;
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
-  const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
   if (use_avx512()) {
-    const auto rows = rows_of(p.view, w);
+    const auto rows = rows_of(v, w);
     const auto px = avx512::prepare_x(rows, xp, m);
     at::parallel_for(0, n, row_grain(w.k, m),
                      [&](int64_t r0, int64_t r1) { avx512::gemv_rows(rows, xp, px, yp, m, r0, r1); });
     return y;
   }
-  GemvTask run{p.view, xp, yp, m, n, buf_len};
+  GemvTask run{v, xp, yp, m, n};
   dispatch_format(w.format, run);
   return y;
 }
 
 // Rows [r0, r1) of the dequantised weight into out [r1 − r0, k], in parallel over rows.
-void dequantize_rows(const Prepared& p, const PackedWeight& w, float* out, int64_t r0, int64_t r1,
+void dequantize_rows(const RowView& v, const PackedWeight& w, float* out, int64_t r0, int64_t r1,
                      bool parallel = true) {
   if (use_avx512()) {
-    const auto rows = rows_of(p.view, w);
+    const auto rows = rows_of(v, w);
     if (!parallel) return avx512::dequant_rows(rows, out, r0, r1);
     at::parallel_for(r0, r1, row_grain(w.k, 1),
                      [&](int64_t a, int64_t b) { avx512::dequant_rows(rows, out + (a - r0) * w.k, a, b); });
     return;
   }
-  const int64_t buf_len = (w.group_size + kPackBlock - 1) / kPackBlock * kPackBlock;
-  DequantTask run{p.view, out, r0, r1, buf_len};
+  DequantTask run{v, out, r0, r1};
   dispatch_format(w.format, run);
 }
 
 torch::Tensor dequantize_cpu(const PackedWeight& w) {
-  Prepared p = prepare(w);
-  p.view.lut = p.lut.data();
+  const RowView v = prepare(w);
   auto out = torch::empty({w.n, w.k}, torch::kFloat);
-  dequantize_rows(p, w, out.data_ptr<float>(), 0, w.n);
+  dequantize_rows(v, w, out.data_ptr<float>(), 0, w.n);
   return out;
 }
 
 torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w) {
   PTQ_CHECK(x.dim() == 2 && x.size(1) == w.k && x.scalar_type() == torch::kFloat && x.device().is_cpu(),
             "packed_gemm_cpu: x must be float32 [M, {}] on the CPU", w.k);
-  Prepared p = prepare(w);
-  p.view.lut = p.lut.data();
+  const RowView v = prepare(w);
   // Panels of dequantised rows, each multiplied as soon as it is ready: about 16 MiB (so it
   // stays in the last-level cache) but at least 1024 rows (OpenBLAS ran 2.5× slower on
   // 256-row panels, and on 381-row panels of K = 11008: bench/packed_gemm). The panel is
@@ -245,7 +248,7 @@ torch::Tensor packed_gemm_cpu(const torch::Tensor& x, const PackedWeight& w) {
   const auto xt = x.t();
   for (int64_t r0 = 0; r0 < w.n; r0 += panel) {
     const int64_t r1 = std::min(w.n, r0 + panel);
-    dequantize_rows(p, w, buf.data_ptr<float>(), r0, r1, /*parallel=*/false);
+    dequantize_rows(v, w, buf.data_ptr<float>(), r0, r1, /*parallel=*/false);
     auto out = yt.narrow(0, r0, r1 - r0);
     torch::mm_out(out, buf.narrow(0, 0, r1 - r0), xt);
   }
