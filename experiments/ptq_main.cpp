@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 
@@ -35,6 +36,9 @@ void usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write then fails with EFBIG, which ptq reports like a
+  // full disk, instead of the default SIGXFSZ killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   const std::vector<std::string> full(argv, argv + argc);
   if (argc < 2 || full[1] == "--help" || full[1] == "-h" || full[1] == "help") {
     usage();

@@ -71,9 +71,13 @@ std::vector<int64_t> sample_indices(int64_t population, int64_t n, uint64_t seed
 struct CalibrationOptions {
   int64_t num_samples = 1024;  // images in the calibration set (the papers use 1024)
   uint64_t seed = 0;           // which images are drawn (and, with augmentation, how)
+  int64_t memory_mb = 4096;    // a larger set is kept in a memory-mapped spill file instead
+  std::string spill_dir;       // where that file goes ("" = $TMPDIR or /tmp)
 };
 
-// The stacked calibration images [num_samples, C, H, W].
+// The stacked calibration images [num_samples, C, H, W], fetched 256 at a time. A set larger
+// than memory_mb lives in a memory-mapped spill file (io/mapped_tensor.h), so it streams from
+// disk instead of having to fit in memory.
 torch::Tensor calibration_images(const ImageDataset& dataset, const CalibrationOptions& options);
 
 using BatchFn = std::function<void(const torch::Tensor& images, const torch::Tensor& labels)>;

@@ -99,6 +99,7 @@ PackedModel packed_model_from(const std::map<std::string, torch::Tensor>& tensor
   for (const auto& e : model.layers()) by_name[e.name] = e.layer;
   std::map<std::string, torch::Tensor> weights, qstate;
   std::set<std::string> packed_tensors;
+  std::vector<QuantLayerImpl*> packed_layers;
   for (const auto& item : layers.items()) {
     const std::string name = item.key();  // a plain variable: the lambda below captures it
     const auto& desc = item.value();
@@ -137,8 +138,8 @@ PackedModel packed_model_from(const std::map<std::string, torch::Tensor>& tensor
     info.bytes = w.bytes();
     layer.set_packed_weight(std::make_shared<const kernels::PackedWeight>(std::move(w)));
     layer.weight_quantizer->set_state(QuantizerState::Off);
-    // The float weight is never read by a packed layer; NaN makes any use visible.
-    weights[name + ".weight"] = torch::full(layer.weight.sizes(), std::numeric_limits<float>::quiet_NaN());
+    weights[name + ".weight"] = torch::zeros(layer.weight.sizes());  // replaced by NaN below
+    packed_layers.push_back(&layer);
     out.layers.push_back(info);
   }
   for (const auto& [name, t] : tensors) {
@@ -147,6 +148,9 @@ PackedModel packed_model_from(const std::map<std::string, torch::Tensor>& tensor
   }
   load_model_state(model, weights, source);
   load_quantizer_state(model, qstate, source);
+  // The float weight is never read by a packed layer; NaN makes any use visible.
+  torch::NoGradGuard no_grad;
+  for (auto* layer : packed_layers) layer->weight.fill_(std::numeric_limits<float>::quiet_NaN());
   return out;
 }
 

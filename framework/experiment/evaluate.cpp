@@ -1,6 +1,7 @@
 #include "framework/experiment/evaluate.h"
 
 #include "framework/core/check.h"
+#include "framework/core/finite.h"
 
 #include <chrono>
 #include <numeric>
@@ -20,6 +21,9 @@ EvalResult evaluate(QuantModelImpl& model, const data::ImageDataset& dataset, in
     std::iota(idx.begin(), idx.end(), i);
     auto [images, labels] = dataset.batch(idx);
     auto logits = model.forward(images);
+    if (!all_finite(logits))
+      PTQ_FAIL("evaluation: the logits of images [{}, {}) of {} are not finite; {}", i, i + idx.size(),
+               dataset.describe(), model.locate_nonfinite(images));
     PTQ_CHECK(logits.size(1) == dataset.num_classes() || logits.size(1) > labels.max().item<int64_t>(),
               "model has {} outputs but the data set has {} classes; set model.num_classes", logits.size(1),
               dataset.num_classes());

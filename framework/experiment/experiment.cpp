@@ -69,6 +69,8 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
   data::CalibrationOptions co;
   co.num_samples = spec.calibration.num_samples;
   co.seed = spec.calibration.seed;
+  co.memory_mb = spec.calibration.memory_mb;
+  co.spill_dir = spec.calibration.spill_dir;
   const auto calib = data::calibration_images(*data.calibration, co);
   log_info("calibration set: {} images from {}", calib.size(0), data.calibration->describe());
 

@@ -58,6 +58,8 @@ TrainOptions read_train(const config::Section& s, uint64_t seed) {
 CalibrationSpec read_calibration(const config::Section& s, uint64_t seed) {
   CalibrationSpec c;
   c.num_samples = s.get_int("num_samples", c.num_samples, IntRange::at_least(1));
+  c.memory_mb = s.get_int("memory_mb", c.memory_mb, IntRange::at_least(0));
+  c.spill_dir = s.get_string("spill_dir", c.spill_dir);
   c.seed = static_cast<uint64_t>(s.get_int("seed", static_cast<int64_t>(seed), IntRange::at_least(0)));
   c.activations.order = s.get_choice("order", c.activations.order, {"sequential", "fp"});
   c.activations.act_samples = s.get_int("act_samples", c.activations.act_samples, IntRange::at_least(1));

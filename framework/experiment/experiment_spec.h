@@ -41,6 +41,8 @@ struct DataSpec {
 struct CalibrationSpec {
   int64_t num_samples = 1024;  // calibration images drawn from the training split
   uint64_t seed = 0;           // defaults to the experiment seed
+  int64_t memory_mb = 4096;    // a larger set streams from a memory-mapped spill file
+  std::string spill_dir;       // "" = $TMPDIR or /tmp
   CalibrationOptions activations;
 };
 

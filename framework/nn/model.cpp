@@ -1,6 +1,7 @@
 #include "framework/nn/model.h"
 
 #include "framework/core/check.h"
+#include "framework/core/finite.h"
 
 #include <set>
 
@@ -13,6 +14,20 @@ torch::Tensor QuantModelImpl::forward_units(torch::Tensor x, size_t begin, size_
   PTQ_INTERNAL_ASSERT(begin <= end && end <= units_.size(), "unit range [{}, {}) of {}", begin, end, units_.size());
   for (size_t i = begin; i < end; ++i) x = units_[i]->forward(x);
   return x;
+}
+
+std::string QuantModelImpl::locate_nonfinite(const torch::Tensor& input) {
+  torch::NoGradGuard no_grad;
+  if (auto bad = nonfinite_summary(input); !bad.empty()) return fmt::format("the input already holds NaN/Inf: {}", bad);
+  torch::Tensor x = input;
+  for (size_t i = 0; i < units_.size(); ++i) {
+    x = units_[i]->forward(x);
+    if (auto bad = nonfinite_summary(x); !bad.empty())
+      return fmt::format("NaN/Inf first appears in the output of unit {} '{}': {}; check its weights and "
+                         "quantiser scales",
+                         i, units_[i]->unit_name(), bad);
+  }
+  return "no unit produced NaN/Inf when rerun (a non-deterministic fault?)";
 }
 
 std::vector<LayerEntry> QuantModelImpl::layers() const {

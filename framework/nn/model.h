@@ -20,6 +20,10 @@ class QuantModelImpl : public torch::nn::Module {
   // Runs units [begin, end) on x.
   torch::Tensor forward_units(torch::Tensor x, size_t begin, size_t end);
 
+  // For an input whose output holds NaN/Inf: reruns it unit by unit and says where the
+  // non-finite values first appear ("the input …" or "the output of unit 'layer2.0' …").
+  std::string locate_nonfinite(const torch::Tensor& x);
+
   const std::vector<std::shared_ptr<UnitImpl>>& units() const { return units_; }
   std::vector<LayerEntry> layers() const;
   std::vector<Quantizer> quantizers() const;

@@ -36,6 +36,8 @@ QuantizerOptions default_act_options(int bits) {
 
 int apply_quant_setup(QuantModelImpl& model, const QuantSetup& setup) {
   for (auto& q : model.quantizers()) q->reset();  // forget everything first
+  for (const auto& item : model.named_modules())   // names for error messages
+    if (auto* q = item.value()->as<QuantizerImpl>()) q->set_label(item.key());
   int configured = 0;
   auto enable = [&](Quantizer& q, const QuantizerOptions& o) {
     q->configure(o);

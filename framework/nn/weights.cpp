@@ -1,6 +1,7 @@
 #include "framework/nn/weights.h"
 
 #include "framework/core/check.h"
+#include "framework/core/finite.h"
 #include "framework/core/logging.h"
 #include "framework/core/strings.h"
 #include "framework/io/safetensors.h"
@@ -36,6 +37,19 @@ void load_model_state(QuantModelImpl& model, const std::map<std::string, torch::
              "loads a checkpoint that lacks or adds tensors)",
              source, model.arch(), problems.size(), join(head, "\n  "),
              problems.size() > shown ? fmt::format("\n  ... and {} more", problems.size() - shown) : "");
+  }
+  std::vector<std::string> nonfinite;  // checked on every tensor that will be loaded
+  for (const auto& kv : state)
+    if (tensors.count(kv.first))
+      if (auto bad = nonfinite_summary(tensors.at(kv.first)); !bad.empty())
+        nonfinite.push_back(fmt::format("tensor '{}': {}", kv.first, bad));
+  if (!nonfinite.empty()) {
+    const size_t shown = std::min<size_t>(nonfinite.size(), 20);
+    std::vector<std::string> head(nonfinite.begin(), nonfinite.begin() + shown);
+    PTQ_FAIL("cannot load weights from '{}' into {}: {} tensor(s) hold NaN/Inf:\n  {}{}\nhint: the checkpoint "
+             "is damaged or comes from a diverged training run; re-export it or retrain (ptq train)",
+             source, model.arch(), nonfinite.size(), join(head, "\n  "),
+             nonfinite.size() > shown ? fmt::format("\n  ... and {} more", nonfinite.size() - shown) : "");
   }
   if (!skipped.empty())
     log_warn("partial load from '{}' into {} (model.allow_partial_load): {} tensor(s) not loaded:\n  {}", source,

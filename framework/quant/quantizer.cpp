@@ -1,6 +1,7 @@
 #include "framework/quant/quantizer.h"
 
 #include "framework/core/check.h"
+#include "framework/core/finite.h"
 #include "framework/quant/fake_quant.h"
 #include "framework/quant/fused_fake_quant.h"
 #include "framework/quant/grouping.h"
@@ -53,7 +54,24 @@ void QuantizerImpl::set_state(QuantizerState state) {
   state_ = state;
 }
 
+void QuantizerImpl::check_observed_finite(const torch::Tensor& x, const char* what) const {
+  const auto bad = nonfinite_summary(x);
+  PTQ_CHECK(bad.empty(),
+            "{}: {} {}; NaN/Inf first appears here: check the input data and the weights of the layers "
+            "before it (a damaged checkpoint, or a diverged training or reconstruction run)",
+            label_, what, bad);
+}
+
 void QuantizerImpl::set_qparams(const QParams& q) {
+  {
+    const auto bad = nonfinite_summary(q.scale);
+    PTQ_CHECK(bad.empty() && (q.scale.numel() == 0 || q.scale.min().item<double>() > 0.0),
+              "{}: its scale must be finite and positive, but {}; the quantiser state was computed from "
+              "non-finite values or the saved model is damaged (re-run calibration)",
+              label_, bad.empty() ? fmt::format("its smallest value is {}", q.scale.min().item<double>()) : bad);
+    const auto bad_zp = nonfinite_summary(q.zero_point);
+    PTQ_CHECK(bad_zp.empty(), "{}: its zero point {}; re-run calibration", label_, bad_zp);
+  }
   torch::NoGradGuard no_grad;
   scale_.set_data(q.scale.to(torch::kFloat).contiguous());
   zero_point_.set_data(q.zero_point.to(torch::kFloat).contiguous());
@@ -63,6 +81,7 @@ void QuantizerImpl::set_qparams(const QParams& q) {
 
 void QuantizerImpl::calibrate(const torch::Tensor& x) {
   PTQ_INTERNAL_ASSERT(configured_, "calibrate on an unconfigured quantizer");
+  check_observed_finite(x, "the tensor it calibrates on has");
   observer_->reset();
   const auto xg = to_groups(x.detach(), group_layout(options_.spec, x.sizes()));
   observer_->observe(xg);
@@ -119,7 +138,10 @@ torch::Tensor QuantizerImpl::forward_impl(const torch::Tensor& x, bool relu) {
   if (state_ == QuantizerState::Off) return x;
   const auto layout = group_layout(options_.spec, x.sizes());
   if (state_ == QuantizerState::Calibrate) {
-    if (!options_.spec.dynamic) observer_->observe(to_groups(x.detach(), layout));
+    if (!options_.spec.dynamic) {
+      check_observed_finite(x, "the tensor it calibrates on has");
+      observer_->observe(to_groups(x.detach(), layout));
+    }
     return x;
   }
   auto xg = to_groups(x, layout);

@@ -50,6 +50,10 @@ class QuantizerImpl : public torch::nn::Module {
   // Back to the unconfigured, Off state of a fresh quantiser.
   void reset();
   const QuantizerOptions& options() const { return options_; }
+  // The quantiser's name in its model (e.g. "units.2.layers.0.input_quantizer"), given by
+  // apply_quant_setup; error messages about non-finite inputs or scales name it.
+  void set_label(std::string label) { label_ = std::move(label); }
+  const std::string& label() const { return label_; }
   // Whether configure() gave this quantiser a spec (an unconfigured one can only be Off).
   bool configured() const { return configured_; }
 
@@ -90,6 +94,7 @@ class QuantizerImpl : public torch::nn::Module {
   QParams dynamic_qparams(const torch::Tensor& xg) const;
 
   QuantizerOptions options_;
+  std::string label_ = "quantizer";
   bool configured_ = false;
   bool calibrated_ = false;
   QuantizerState state_ = QuantizerState::Off;
@@ -99,6 +104,7 @@ class QuantizerImpl : public torch::nn::Module {
   double keep_prob_ = 1.0;
   torch::Tensor forward_impl(const torch::Tensor& x, bool relu);
   bool fused_path(const torch::Tensor& x) const;
+  void check_observed_finite(const torch::Tensor& x, const char* what) const;
 };
 
 TORCH_MODULE(Quantizer);

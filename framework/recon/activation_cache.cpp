@@ -1,6 +1,7 @@
 #include "framework/recon/activation_cache.h"
 
 #include "framework/core/check.h"
+#include "framework/io/spill_file.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -11,17 +12,11 @@
 namespace ptq {
 namespace {
 
-std::string spill_directory(const std::string& configured) {
-  if (!configured.empty()) return configured;
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
 void full_pwrite(int fd, const char* p, int64_t n, int64_t off, const std::string& what) {
   while (n > 0) {
     const auto w = ::pwrite(fd, p, static_cast<size_t>(n), off);
-    PTQ_CHECK(w > 0, "activation cache: writing {} to the spill file failed: {} (free disk space or set "
-                     "cache.spill_dir / raise cache.memory_mb)",
+    PTQ_CHECK(w > 0, "activation cache: writing {} to the spill file failed: {} (free disk space, set "
+                     "method.cache.spill_dir or raise method.cache.memory_mb)",
               what, std::strerror(errno));
     p += w, n -= w, off += w;
   }
@@ -79,13 +74,9 @@ void ActivationCache::create(const std::string& name, int64_t rows, at::IntArray
     memory_bytes_ += bytes;
     peak_memory_bytes_ = std::max(peak_memory_bytes_, memory_bytes_);
   } else {
-    const auto dir = spill_directory(options_.spill_dir);
-    std::string path = dir + "/ptq-cache-XXXXXX";
-    e.fd = ::mkstemp(path.data());
-    PTQ_CHECK(e.fd >= 0, "activation cache: cannot create a spill file in {}: {} (set cache.spill_dir to a "
-                         "writable folder)",
-              dir, std::strerror(errno));
-    ::unlink(path.c_str());  // removed from the folder now, freed when closed
+    e.fd = io::create_spill_file(options_.spill_dir, bytes, fmt::format("activation cache: entry '{}'", name),
+                                 "set method.cache.spill_dir to a folder on a larger disk, or raise "
+                                 "method.cache.memory_mb");
     disk_bytes_ += bytes;
     ++spilled_;
   }

@@ -63,6 +63,14 @@ Json run_identity(const std::string& name, const YAML::Node& resolved) {
     tree.erase("output");
     for (const char* section : {"method", "train"})
       if (tree.contains(section) && tree[section].is_object()) tree[section].erase("progress");
+    // Where data is kept (memory or spill files) never changes a result.
+    auto drop = [&](const char* section, std::initializer_list<const char*> keys) {
+      if (!tree.contains(section) || !tree[section].is_object()) return;
+      for (const char* key : keys) tree[section].erase(key);
+      if (tree[section].empty()) tree.erase(section);  // as if the section had never been written
+    };
+    drop("calibration", {"memory_mb", "spill_dir"});
+    drop("method", {"cache"});
   }
   return {{"name", name}, {"config", tree}};
 }

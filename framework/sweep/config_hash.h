@@ -10,7 +10,8 @@
 //
 // Execution settings that cannot change a result are left out, so a sweep rerun with another
 // --jobs (threads) or output folder finds its runs again: `threads`, `output`,
-// `method.progress` and `train.progress`. The config's name (its file stem) is part of the identity: it is the
+// `method.progress` and `train.progress`, and where data is kept: `calibration.memory_mb`,
+// `calibration.spill_dir` and `method.cache`. The config's name (its file stem) is part of the identity: it is the
 // `config` column of every result.
 #pragma once
 

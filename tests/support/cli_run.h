@@ -23,8 +23,9 @@ struct CliResult {
   std::string output;  // stdout + stderr
 };
 
-inline CliResult ptq_cli(const std::string& args) {
-  const std::string cmd = ptq_binary() + " " + args + " 2>&1";
+// `prefix` goes before the binary, e.g. "prlimit --fsize=N " to run it under a limit.
+inline CliResult ptq_cli_with_prefix(const std::string& prefix, const std::string& args) {
+  const std::string cmd = prefix + ptq_binary() + " " + args + " 2>&1";
   CliResult r{0, ""};
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -34,5 +35,7 @@ inline CliResult ptq_cli(const std::string& args) {
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
 }
+
+inline CliResult ptq_cli(const std::string& args) { return ptq_cli_with_prefix("", args); }
 
 }  // namespace ptq::test

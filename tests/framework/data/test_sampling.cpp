@@ -2,7 +2,11 @@
 
 #include "framework/core/check.h"
 #include "framework/data/dataset.h"
+#include "framework/io/mapped_tensor.h"
+#include "tests/support/file_size_limit.h"
+#include "tests/support/temp_dir.h"
 
+#include <filesystem>
 #include <set>
 
 using namespace ptq;
@@ -59,6 +63,39 @@ TEST_CASE("data: calibration_images stacks a seeded sample", "[data]") {
   CHECK(torch::equal(data::calibration_images(ds, opts), calib));
   opts.num_samples = 301;
   REQUIRE_THROWS_WITH(data::calibration_images(ds, opts), Contains("301") && Contains("300"));
+}
+
+TEST_CASE("data: a calibration set over calibration.memory_mb streams from a mapped file, same values",
+          "[data]") {
+  auto images = torch::randn({300, 3, 16, 16});  // 270 images: 0.8 MiB
+  data::TensorDataset ds(images, torch::zeros({300}, torch::kInt64), 1);
+  data::CalibrationOptions opts;
+  opts.num_samples = 270;
+  opts.seed = 3;
+  const auto in_memory = data::calibration_images(ds, opts);
+  CHECK_FALSE(io::is_mapped_tensor(in_memory));
+  test::TempDir dir;
+  opts.memory_mb = 0;
+  opts.spill_dir = dir.path().string();
+  auto mapped = data::calibration_images(ds, opts);
+  CHECK(io::is_mapped_tensor(mapped));
+  CHECK(torch::equal(mapped, in_memory));
+  // Ordinary tensor operations work on it (slices are views of the mapping).
+  CHECK(io::is_mapped_tensor(mapped.narrow(0, 100, 32)));
+  CHECK(torch::equal(mapped.index_select(0, torch::tensor({5, 200})), in_memory.index_select(0, torch::tensor({5, 200}))));
+  CHECK(mapped.sum().item<double>() == Approx(in_memory.sum().item<double>()));
+  // The spill file was unlinked at once: nothing is left in the folder.
+  CHECK(std::filesystem::is_empty(dir.path()));
+  mapped = torch::Tensor();  // unmapped and freed here
+  // No room for the file: a clear error naming the settings, before any image is copied.
+  {
+    test::FileSizeLimit limit(64 << 10);
+    REQUIRE_THROWS_WITH(data::calibration_images(ds, opts),
+                        Contains("calibration set: cannot reserve 0.8 MiB on disk") && Contains("File too large") &&
+                            Contains("calibration.spill_dir") && Contains("calibration.memory_mb"));
+  }
+  opts.spill_dir = "/nonexistent/ptq-spill";
+  REQUIRE_THROWS_WITH(data::calibration_images(ds, opts), Contains("/nonexistent/ptq-spill"));
 }
 
 TEST_CASE("data: for_each_batch walks the dataset in order", "[data]") {

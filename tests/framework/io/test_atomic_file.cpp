@@ -1,14 +1,13 @@
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <filesystem>
 
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "framework/core/check.h"
 #include "framework/io/atomic_file.h"
+#include "tests/support/file_size_limit.h"
 #include "tests/support/temp_dir.h"
 
 using namespace ptq;
@@ -22,26 +21,6 @@ size_t count_entries(const fs::path& dir) {
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
   return n;
 }
-
-// Lowers the file-size limit so writes fail with EFBIG (works even as root); restores it.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &old_);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit lim = old_;
-    lim.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &lim);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &old_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-
- private:
-  rlimit old_{};
-  void (*old_handler_)(int) = nullptr;
-};
 
 }  // namespace
 
@@ -73,7 +52,7 @@ TEST_CASE("a failed write keeps the old file and removes the temporary", "[io]")
   test::TempDir dir;
   const std::string path = dir.write("model.bin", "old contents");
   {
-    FileSizeLimit limit(16);
+    test::FileSizeLimit limit(16);
     REQUIRE_THROWS_WITH(io::write_file_atomic(path, std::string(4096, 'n')),
                         Contains("cannot write '" + path + "'") && Contains("writing failed"));
   }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "framework/recon/activation_cache.h"
+#include "tests/support/file_size_limit.h"
 
 using namespace ptq;
 
@@ -48,6 +49,23 @@ TEST_CASE("activation cache: an unwritable spill folder is a clear error", "[rec
   o.spill_dir = "/nonexistent/ptq-spill";
   ActivationCache c(o);
   CHECK_THROWS_WITH(c.create("x", 2, {3}), Catch::Contains("/nonexistent/ptq-spill") && Catch::Contains("spill_dir"));
+}
+
+TEST_CASE("activation cache: no room on disk for a spilled entry is a clear error, at creation", "[recon][cache]") {
+  CacheOptions o;
+  o.memory_mb = 0;
+  ActivationCache c(o);
+  {
+    test::FileSizeLimit limit(64 << 10);  // writes past 64 KiB fail as on a full disk
+    c.create("small", 4, {1024});          // 16 KiB fits
+    CHECK_THROWS_WITH(c.create("big", 256, {1024}),
+                      Catch::Contains("activation cache: entry 'big': cannot reserve 1.0 MiB on disk") && Catch::Contains("File too large") &&
+                          Catch::Contains("method.cache.memory_mb"));
+  }
+  CHECK_FALSE(c.has("big"));
+  CHECK(c.disk_bytes() == 4 * 1024 * 4);  // the failed entry is not counted
+  c.create("big", 256, {1024});
+  CHECK(c.on_disk("big"));
 }
 
 TEST_CASE("activation cache: an alias shares rows, counts once and outlives a rename and a release", "[recon][cache]") {

@@ -52,7 +52,7 @@ TEST_CASE("config hash: every value change, a quoted number and the config name 
   CHECK(other_name != a);
 }
 
-TEST_CASE("config hash: execution settings (threads, output, progress) are not part of a run's identity",
+TEST_CASE("config hash: execution settings (threads, output, progress, memory budgets) are not part of a run's identity",
           "[sweep][hash]") {
   test::TempDir dir;
   const std::string base = "seed: 7\nthreads: 1\nmethod: {name: qdrop, progress: true}\noutput: {dir: runs}\n";
@@ -60,6 +60,9 @@ TEST_CASE("config hash: execution settings (threads, output, progress) are not p
   CHECK(hash_of(dir, base, {"threads=16"}) == a);
   CHECK(hash_of(dir, base, {"output.dir=/elsewhere"}) == a);
   CHECK(hash_of(dir, base, {"method.progress=false"}) == a);
+  CHECK(hash_of(dir, base, {"calibration.memory_mb=0", "calibration.spill_dir=/scratch"}) == a);
+  CHECK(hash_of(dir, base, {"method.cache={memory_mb: 0, spill_dir: /scratch}"}) == a);
+  CHECK(hash_of(dir, base, {"calibration.num_samples=64"}) != a);
 }
 
 TEST_CASE("config hash: a run folder's config.yaml (to_yaml) hashes like the config it came from", "[sweep][hash]") {
