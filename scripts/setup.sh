@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 build_dir="${1:-build}"
 
 packages=(libtorch-dev libopenblas0-pthread libyaml-cpp-dev libfmt-dev catch2 nlohmann-json3-dev
-          cmake ninja-build dataset-fashion-mnist libturbojpeg0-dev zlib1g-dev libsqlite3-dev gnuplot-nox ccache g++)
+          cmake ninja-build dataset-fashion-mnist libturbojpeg0-dev zlib1g-dev libsqlite3-dev gnuplot-nox ccache g++
+          libsentencepiece-dev fortunes)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
