@@ -4,6 +4,7 @@
 #include "framework/core/check.h"
 #include "framework/experiment/perplexity.h"
 #include "framework/nn/llama.h"
+#include "tests/support/llama_fixture.h"
 
 #include <cmath>
 
@@ -17,16 +18,7 @@ TEST_CASE("perplexity: sum_nll is Σ −log softmax at the targets", "[llama][pp
 }
 
 TEST_CASE("perplexity: a model with uniform predictions has perplexity = vocabulary size", "[llama][ppl]") {
-  LlamaConfig c;
-  c.vocab_size = 50;
-  c.hidden_size = 8;
-  c.intermediate_size = 16;
-  c.num_layers = 1;
-  c.num_heads = 2;
-  c.num_kv_heads = 2;
-  c.head_dim = 4;
-  c.max_position_embeddings = 16;
-  auto m = create_llama(c);
+  auto m = create_llama(test::tiny_llama(50, 8, 16, 1, 2, 2, 16));
   {
     torch::NoGradGuard g;
     for (auto& p : m->named_parameters())
@@ -42,17 +34,8 @@ TEST_CASE("perplexity: a model with uniform predictions has perplexity = vocabul
 }
 
 TEST_CASE("perplexity: batching does not change the result", "[llama][ppl]") {
-  LlamaConfig c;
-  c.vocab_size = 30;
-  c.hidden_size = 8;
-  c.intermediate_size = 16;
-  c.num_layers = 2;
-  c.num_heads = 2;
-  c.num_kv_heads = 1;
-  c.head_dim = 4;
-  c.max_position_embeddings = 16;
   torch::manual_seed(3);
-  auto m = create_llama(c);
+  auto m = create_llama(test::tiny_llama(30, 8, 16, 2, 2, 1, 16));
   const auto tokens = torch::randint(0, 30, {64}, torch::kLong);
   const auto a = perplexity(*m, tokens, 8, 1), b = perplexity(*m, tokens, 8, 8);
   CHECK(a.perplexity == Approx(b.perplexity).epsilon(1e-6));

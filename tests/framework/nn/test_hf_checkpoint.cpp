@@ -7,6 +7,7 @@
 #include "framework/io/safetensors.h"
 #include "framework/nn/hf_checkpoint.h"
 #include "framework/nn/state.h"
+#include "tests/support/llama_fixture.h"
 #include "tests/support/temp_dir.h"
 
 #include <filesystem>
@@ -17,18 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-LlamaConfig tiny() {
-  LlamaConfig c;
-  c.vocab_size = 40;
-  c.hidden_size = 16;
-  c.intermediate_size = 32;
-  c.num_layers = 3;
-  c.num_heads = 4;
-  c.num_kv_heads = 1;
-  c.head_dim = 4;
-  c.max_position_embeddings = 32;
-  return c;
-}
+LlamaConfig tiny() { return test::tiny_llama(40, 16, 32, 3, 4, 1, 32); }
 
 torch::Tensor logits_of(LlamaModelImpl& m) {
   torch::NoGradGuard g;

@@ -7,6 +7,7 @@
 #include "framework/nn/llama.h"
 #include "framework/nn/llama_ops.h"
 #include "framework/nn/state.h"
+#include "tests/support/llama_fixture.h"
 
 #include <cmath>
 
@@ -14,20 +15,7 @@ using namespace ptq;
 
 namespace {
 
-LlamaConfig tiny_config() {
-  LlamaConfig c;
-  c.vocab_size = 37;
-  c.hidden_size = 16;
-  c.intermediate_size = 24;
-  c.num_layers = 2;
-  c.num_heads = 4;
-  c.num_kv_heads = 2;
-  c.head_dim = 4;
-  c.rms_norm_eps = 1e-5;
-  c.rope_theta = 10000.0;
-  c.max_position_embeddings = 64;
-  return c;
-}
+LlamaConfig tiny_config() { return test::tiny_llama(37, 16, 24, 2, 4, 2); }
 
 // y_i = w_i x_i / sqrt(mean_j x_j² + eps), row by row.
 torch::Tensor rms_norm_loop(const torch::Tensor& x, const torch::Tensor& w, double eps) {

@@ -8,6 +8,7 @@
 #include "framework/nn/state.h"
 #include "framework/text/corpus.h"
 #include "framework/text/tokenizer.h"
+#include "tests/support/llama_fixture.h"
 #include "tests/support/temp_dir.h"
 
 #include <set>
@@ -19,6 +20,14 @@ namespace {
 // A small slice of the real corpus keeps tokenizer training to a second.
 std::vector<std::string> slice(const std::vector<std::string>& docs, size_t n) {
   return {docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(std::min(n, docs.size()))};
+}
+
+// A 512-piece BPE tokenizer trained on the first 1,500 training entries; returns the .model path.
+std::string small_tokenizer(const text::TextCorpus& c, const test::TempDir& dir, const std::string& prefix) {
+  text::write_lines(dir.file("train.txt"), slice(c.train, 1500));
+  text::TokenizerTrainOptions o;
+  o.vocab_size = 512;
+  return text::train_tokenizer(dir.file("train.txt"), dir.file(prefix), o);
 }
 }  // namespace
 
@@ -42,11 +51,8 @@ TEST_CASE("text: the fortunes corpus splits into disjoint train and held-out ent
 TEST_CASE("text: a trained SentencePiece tokenizer is deterministic and round-trips text", "[text]") {
   const auto c = text::read_fortunes();
   test::TempDir dir;
-  text::write_lines(dir.file("train.txt"), slice(c.train, 1500));
-  text::TokenizerTrainOptions o;
-  o.vocab_size = 512;
-  const auto a = text::train_tokenizer(dir.file("train.txt"), dir.file("a"), o);
-  const auto b = text::train_tokenizer(dir.file("train.txt"), dir.file("b"), o);
+  const auto a = small_tokenizer(c, dir, "a");
+  small_tokenizer(c, dir, "b");
   // Same pieces and scores (the .model file also records its own path).
   CHECK(io::read_file(dir.file("a.vocab")) == io::read_file(dir.file("b.vocab")));
   text::Tokenizer tok(a);
@@ -79,21 +85,10 @@ TEST_CASE("text: tokenizer files that are missing or not SentencePiece are clear
 TEST_CASE("text: a tiny decoder trained on fortunes learns, deterministically", "[text][llama]") {
   const auto c = text::read_fortunes();
   test::TempDir dir;
-  text::write_lines(dir.file("train.txt"), slice(c.train, 1500));
-  text::TokenizerTrainOptions to;
-  to.vocab_size = 512;
-  text::Tokenizer tok(text::train_tokenizer(dir.file("train.txt"), dir.file("tok"), to));
+  text::Tokenizer tok(small_tokenizer(c, dir, "tok"));
   const auto train = text::token_stream(tok, slice(c.train, 1500));
   const auto test = text::token_stream(tok, slice(c.test, 150));
-  LlamaConfig cfg;
-  cfg.vocab_size = tok.vocab_size();
-  cfg.hidden_size = 32;
-  cfg.intermediate_size = 64;
-  cfg.num_layers = 2;
-  cfg.num_heads = 4;
-  cfg.num_kv_heads = 2;
-  cfg.head_dim = 8;
-  cfg.max_position_embeddings = 64;
+  const auto cfg = test::tiny_llama(tok.vocab_size(), 32, 64, 2, 4, 2);
   LmTrainOptions o;
   o.steps = 80;
   o.batch_size = 8;
