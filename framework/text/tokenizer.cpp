@@ -3,6 +3,7 @@
 #include "framework/core/check.h"
 #include "framework/core/strings.h"
 #include "framework/io/atomic_file.h"
+#include "framework/io/spill_file.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -26,8 +27,7 @@ namespace {
 class Scratch {
  public:
   Scratch() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/ptq-spm-XXXXXX";
+    std::string pattern = io::spill_directory("") + "/ptq-spm-XXXXXX";
     PTQ_CHECK(::mkdtemp(pattern.data()) != nullptr, "tokenizer: cannot create a scratch folder in {}: {}",
               fs::path(pattern).parent_path().string(), std::strerror(errno));
     dir_ = pattern;
