@@ -4,6 +4,7 @@
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
 #include "methods/fp/fp_method.h"
+#include "methods/gptq/gptq_method.h"
 #include "methods/meta_aug/meta_aug_method.h"
 #include "methods/pd_quant/pd_quant_method.h"
 #include "methods/qdrop/qdrop_method.h"
@@ -21,6 +22,8 @@ void register_builtin_methods() {
     r.add("rtn", "round-to-nearest with any observer, no reconstruction", methods::RtnMethod::from_config);
     r.add("adaround", "AdaRound: layer-wise reconstruction of learned rounding (Nagel et al. 2020)",
           methods::AdaRoundMethod::from_config);
+    r.add("gptq", "GPTQ: one-shot weight quantisation with Hessian-based error compensation (Frantar et al. 2023)",
+          methods::GptqMethod::from_config);
     r.add("brecq", "BRECQ: block reconstruction of rounding, then of activation step sizes (Li et al. 2021)",
           methods::BrecqMethod::from_config);
     r.add("qdrop", "QDrop: block reconstruction with randomly dropped activation quantisation (Wei et al. 2022)",

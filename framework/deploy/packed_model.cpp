@@ -57,6 +57,8 @@ void packed_params(const QuantizerImpl& q, const torch::Tensor& w, const std::st
       *zero = z.reshape({n, 1}).contiguous();
       *group = k;
       return;
+    case Granularity::Token:
+      PTQ_FAIL("layer '{}': per-token scales are for activations; weights cannot be packed with them", name);
     case Granularity::Group:
       PTQ_CHECK(layout.rows == n, "layer '{}': weight groups from axis {} cannot be packed; packed groups run along "
                 "the input of each output channel (axis 1)", name, spec.axis);

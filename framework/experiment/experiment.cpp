@@ -6,11 +6,10 @@
 #include "framework/core/runtime.h"
 #include "framework/core/strings.h"
 #include "framework/deploy/quantized_model.h"
-#include "framework/experiment/evaluate.h"
 #include "framework/experiment/experiment_spec.h"
 #include "framework/experiment/quant_config.h"
 #include "framework/experiment/run_dir.h"
-#include "framework/experiment/sources.h"
+#include "framework/experiment/workload.h"
 #include "framework/experiment/sqnr.h"
 #include "framework/nn/state.h"
 #include "framework/nn/weights.h"
@@ -39,8 +38,16 @@ void check_variant_keys(const std::vector<Variant>& variants) {
     }
 }
 
-Json eval_json(const EvalResult& r) {
-  return {{"top1", r.top1}, {"loss", r.loss}, {"images", r.images}, {"seconds", r.seconds}};
+// One evaluation: the figures for metrics.json and the line for the log.
+struct Evaluation {
+  Json figures;
+  std::string text;
+};
+Evaluation evaluation(const Workload& w, QuantModelImpl& model, const EvalSpec& e) {
+  Evaluation out{w.evaluate(model, e), ""};
+  out.text = out.figures.value("text", "");
+  out.figures.erase("text");
+  return out;
 }
 
 }  // namespace
@@ -57,28 +64,20 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
 
   Json metrics = {{"config", spec.name}, {"seed", spec.seed}, {"run_dir", run.path()}, {"finished", false},
                   {"runs", Json::array()}};
-  const auto data = load_datasets(spec);
-  bool trained = false;
-  auto model = load_fp_model(spec, data, &trained);
-  metrics["model"] = {{"arch", spec.model.arch}, {"weights", spec.model.weights}, {"trained_now", trained}};
-  if (spec.model.fold_bn) model->fold_batchnorm();
-  model->eval();  // unfolded BN layers use their running statistics
+  Workload w = make_workload(spec);
+  auto& model = w.model;
+  metrics["model"] = w.model_info;
   std::map<std::string, torch::Tensor> fp_state;
   for (const auto& kv : model_state(*model)) fp_state[kv.first] = kv.second.clone();
+  const auto& calib = w.calibration;
+  log_info("calibration set: {}", w.calibration_text);
 
-  data::CalibrationOptions co;
-  co.num_samples = spec.calibration.num_samples;
-  co.seed = spec.calibration.seed;
-  co.memory_mb = spec.calibration.memory_mb;
-  co.spill_dir = spec.calibration.spill_dir;
-  const auto calib = data::calibration_images(*data.calibration, co);
-  log_info("calibration set: {} images from {}", calib.size(0), data.calibration->describe());
-
-  const auto fp = evaluate(*model, *data.test, spec.eval.batch_size, spec.eval.limit);
-  log_info("FP: top-1 {:.2f}%  loss {:.4f}  ({} test images, {:.0f} img/s)", fp.top1, fp.loss, fp.images,
-           fp.images_per_second());
-  metrics["fp"] = eval_json(fp);
+  const auto fp_eval = evaluation(w, *model, spec.eval);
+  const Json& fp = fp_eval.figures;
+  log_info("FP: {}", fp_eval.text);
+  metrics["fp"] = fp;
   run.write_metrics(metrics);
+  const double fp_headline = fp[w.headline].get<double>();
 
   std::vector<Variant> variants = spec.variants;
   if (variants.empty()) variants.push_back({short_label(spec.quant), {}});
@@ -107,16 +106,18 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
     // Peak resident memory of the process during the method (model, data and caches included).
     if (peak_reset) row["method_peak_rss_mb"] = static_cast<double>(peak_rss_bytes()) / (1 << 20);
     if (!ctx.details.empty()) row["method_details"] = ctx.details;
-    const auto r = evaluate(*model, *data.test, vs.eval.batch_size, vs.eval.limit);
+    const auto ev = evaluation(w, *model, vs.eval);
+    const Json& r = ev.figures;
     if (vs.method->quantizes() && vs.save_quantized) {
       const auto path = quantized_model_path(run.path(), v.name);
       save_quantized_model(*model, path, {cfg.to_yaml(), v.name, v.overrides});
       row["quantized_model"] = std::filesystem::relative(path, run.path()).string();
     }
-    row["top1"] = r.top1;
-    row["loss"] = r.loss;
-    row["delta_top1"] = r.top1 - fp.top1;
-    row["eval_seconds"] = r.seconds;
+    const double value = r[w.headline].get<double>();
+    for (const auto& [key, figure] : r.items())
+      if (key != "seconds") row[key] = figure;
+    row["delta_" + w.headline] = value - fp_headline;
+    row["eval_seconds"] = r["seconds"];
     if (vs.method->quantizes() && vs.eval.sqnr_samples > 0) {
       Json sq = Json::object();
       for (const auto& [unit, db] : per_unit_sqnr(*model, calib.narrow(0, 0, std::min(vs.eval.sqnr_samples, calib.size(0))),
@@ -124,9 +125,9 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
         sq[unit] = std::isfinite(db) ? Json(db) : Json(nullptr);
       row["per_unit_sqnr_db"] = sq;
     }
-    log_info("{}: {} {}  top-1 {:.2f}% ({:+.2f})  loss {:.4f}  [{:.1f}s method, {:.1f}s eval]", v.name,
-             vs.method_name, row["label"].get<std::string>(), r.top1, r.top1 - fp.top1, r.loss,
-             row["method_seconds"].get<double>(), r.seconds);
+    log_info("{}: {} {}  {} ({} {:+.3f})  [{:.1f}s method, {:.1f}s eval]", v.name, vs.method_name,
+             row["label"].get<std::string>(), ev.text, w.headline, value - fp_headline,
+             row["method_seconds"].get<double>(), r["seconds"].get<double>());
     metrics["runs"].push_back(row);
     run.write_metrics(metrics);
   }
@@ -138,6 +139,20 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
 }
 
 std::string results_table(const Json& m) {
+  if (m["fp"].contains("ppl")) {  // a language model
+    std::string out = "| run | method | W/A | weights | activations | perplexity | Δ vs FP | NLL/token | method s | peak MB |\n";
+    out += "|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
+    out += fmt::format("| FP | fp | W32A32 | fp32 | fp32 | {:.3f} | | {:.4f} | | |\n", m["fp"]["ppl"].get<double>(),
+                       m["fp"]["loss"].get<double>());
+    for (const auto& r : m["runs"])
+      out += fmt::format("| {} | {} | {} | {} | {} | {:.3f} | {:+.3f} | {:.4f} | {:.1f} | {} |\n",
+                         r["name"].get<std::string>(), r["method"].get<std::string>(), r["label"].get<std::string>(),
+                         r["weight"].get<std::string>(), r["act"].get<std::string>(), r["ppl"].get<double>(),
+                         r["delta_ppl"].get<double>(), r["loss"].get<double>(), r["method_seconds"].get<double>(),
+                         r.contains("method_peak_rss_mb") ? fmt::format("{:.0f}", r["method_peak_rss_mb"].get<double>())
+                                                          : std::string("n/a"));
+    return out;
+  }
   std::string out = "| run | method | W/A | weights | activations | top-1 (%) | Δ vs FP | loss |\n";
   out += "|---|---|---|---|---|---:|---:|---:|\n";
   out += fmt::format("| FP | fp | W32A32 | fp32 | fp32 | {:.2f} | | {:.4f} |\n", m["fp"]["top1"].get<double>(),

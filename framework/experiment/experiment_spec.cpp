@@ -2,9 +2,12 @@
 
 #include "framework/config/scalars.h"
 #include "framework/core/check.h"
+#include "framework/experiment/lm_spec.h"
 #include "framework/experiment/quant_config.h"
 
 #include <yaml-cpp/yaml.h>
+
+#include <filesystem>
 
 namespace ptq {
 
@@ -16,7 +19,16 @@ namespace {
 ModelSpec read_model(const config::Section& s) {
   ModelSpec m;
   register_builtin_models();
-  m.arch = s.get_choice("arch", m.arch, model_registry().names());
+  auto archs = model_registry().names();
+  archs.push_back("llama");
+  m.arch = s.get_choice("arch", m.arch, archs);
+  if (m.arch == "llama") {
+    m.weights = s.get_string("weights", "train");
+    // An HF checkpoint folder brings its own config.json; otherwise the shape is model.llama.
+    if (!std::filesystem::is_directory(m.weights)) m.llama = read_llama_shape(s.section("llama"));
+    m.fold_bn = false;
+    return m;
+  }
   m.options.num_classes = s.get_int("num_classes", 10, IntRange::at_least(1));
   m.options.in_channels = s.get_int("in_channels", 1, IntRange{1, 16});
   m.options.image_size = s.get_int("image_size", 28, IntRange{8, 4096});
@@ -27,9 +39,20 @@ ModelSpec read_model(const config::Section& s) {
   return m;
 }
 
-DataSpec read_data(const config::Section& s) {
+DataSpec read_data(const config::Section& s, bool language_model) {
   DataSpec d;
-  d.dataset = s.get_choice("dataset", d.dataset, {"fashion_mnist", "image_folder"});
+  d.dataset = s.get_choice("dataset", language_model ? "fortunes" : d.dataset,
+                           {"fashion_mnist", "image_folder", "fortunes", "text"});
+  const bool text = d.dataset == "fortunes" || d.dataset == "text";
+  PTQ_CHECK(text == language_model,
+            "data.dataset: {} is {} data set but model.arch is {}; text data sets (fortunes, text) go with "
+            "model.arch: llama, image data sets with the image models ({})",
+            d.dataset, text ? "a text" : "an image", language_model ? "llama" : "an image model",
+            s.source_of("dataset"));
+  if (text) {
+    d.text = read_text_data(s, d.dataset, &d.root);
+    return d;
+  }
   d.root = s.get_string("root", d.dataset == "fashion_mnist" ? "/usr/share/datasets/fashion-mnist" : "");
   PTQ_CHECK(!d.root.empty(), "data.root: the image_folder data set needs a root folder (with train/ and val/ inside)");
   d.train_dir = s.get_string("train_dir", d.train_dir);
@@ -124,8 +147,11 @@ ExperimentSpec read_spec(const config::Config& cfg) {
   s.seed = static_cast<uint64_t>(top.get_int("seed", 1005, IntRange::at_least(0)));
   s.threads = static_cast<int>(top.get_int("threads", 0, IntRange{0, 1024}));
   s.model = read_model(cfg.section("model"));
-  s.data = read_data(cfg.section("data"));
-  s.train = read_train(cfg.section("train"), s.seed);
+  s.data = read_data(cfg.section("data"), s.is_language_model());
+  if (s.is_language_model())
+    s.lm_train = read_lm_train(cfg.section("train"), s.seed, s.data.text.seq_len);
+  else
+    s.train = read_train(cfg.section("train"), s.seed);
   s.calibration = read_calibration(cfg.section("calibration"), s.seed);
   s.quant = quant_setup_from_config(cfg.section("quant"));
   const auto method = cfg.section("method");

@@ -8,8 +8,10 @@
 
 #include "framework/config/config.h"
 #include "framework/experiment/train.h"
+#include "framework/experiment/train_lm.h"
 #include "framework/method/method.h"
 #include "framework/nn/calibration.h"
+#include "framework/nn/llama_config.h"
 #include "framework/nn/quant_setup.h"
 #include "framework/nn/zoo.h"
 
@@ -21,15 +23,29 @@ namespace ptq {
 
 struct ModelSpec {
   std::string arch = "resnet8";
-  ModelOptions options;
-  std::string weights = "train";  // "train" (train or reuse the cached model), "random", or a .safetensors path
+  ModelOptions options;           // image models
+  LlamaConfig llama;              // arch llama: the decoder's shape (model.llama.*, HF key names; vocab_size
+                                  //   comes from the tokenizer), or config.json of an HF checkpoint folder
+  std::string weights = "train";  // "train" (train or reuse the cached model), "random", a .safetensors path, or
+                                  //   (llama) a Hugging Face checkpoint folder
   bool allow_partial_load = false;  // load a checkpoint that lacks or adds tensors (listed in a warning)
   bool fold_bn = true;            // fold BN into the convs before quantisation (BRECQ, QDrop, PD-Quant); false keeps
                                   // BN as a float layer after the quantised conv, in eval mode (MetaAug)
 };
 
+// Text data for language models (data.dataset fortunes | text).
+struct TextDataSpec {
+  int64_t seq_len = 128;            // window length of calibration samples and of perplexity evaluation
+  int64_t holdout_every = 10;       // fortunes: entry i is a test entry when i % holdout_every == holdout_every - 1
+  std::string train_file, test_file;  // text: plain UTF-8 files, each one stream (as WikiText-2 is evaluated)
+  std::string tokenizer = "train";  // "train" (train on the training text, cached) or a tokenizer.model path
+  int64_t vocab_size = 4096;        // tokenizer: train
+  std::string tokenizer_type = "bpe";  // bpe | unigram
+};
+
 struct DataSpec {
-  std::string dataset = "fashion_mnist";  // fashion_mnist | image_folder
+  std::string dataset = "fashion_mnist";  // fashion_mnist | image_folder | fortunes | text
+  TextDataSpec text;                      // fortunes | text
   std::string root;                       // fashion_mnist: IDX folder; image_folder: folder with train/ and val/
   std::string train_dir = "train", val_dir = "val";  // image_folder sub-folders
   int64_t resize = 0;                     // fashion_mnist: 0 keeps 28 px; image_folder: shorter side (256)
@@ -39,7 +55,7 @@ struct DataSpec {
 };
 
 struct CalibrationSpec {
-  int64_t num_samples = 1024;  // calibration images drawn from the training split
+  int64_t num_samples = 1024;  // calibration images (language models: token windows) drawn from the training split
   uint64_t seed = 0;           // defaults to the experiment seed
   int64_t memory_mb = 4096;    // a larger set streams from a memory-mapped spill file
   std::string spill_dir;       // "" = $TMPDIR or /tmp
@@ -63,7 +79,8 @@ struct ExperimentSpec {
   int threads = 0;   // 0 = all cores
   ModelSpec model;
   DataSpec data;
-  TrainOptions train;
+  TrainOptions train;      // image models
+  LmTrainOptions lm_train; // language models (arch llama)
   CalibrationSpec calibration;
   QuantSetup quant;
   std::string method_name;
@@ -72,6 +89,8 @@ struct ExperimentSpec {
   std::string output_dir = "runs";
   bool save_quantized = true;  // output.save_quantized: RUN_DIR/quantized/<variant>.safetensors
   std::vector<Variant> variants;  // empty: one run of the config itself
+
+  bool is_language_model() const { return model.arch == "llama"; }
 };
 
 // Reads and validates the whole config (including the method's options and every variant).

@@ -38,8 +38,11 @@ QuantizerOptions quantizer_options_from_config(const config::Section& s, const Q
               "{}.bits: the minifloat format {} has {} bits; remove bits or change format ({})", s.path(),
               f.name(), spec.bits, s.source_of("bits"));
   }
-  const auto gran = s.get_choice("granularity", granularity_name(d.spec.granularity), {"tensor", "channel", "group"});
-  spec.granularity = gran == "tensor" ? Granularity::Tensor : gran == "channel" ? Granularity::Channel : Granularity::Group;
+  const auto gran = s.get_choice("granularity", granularity_name(d.spec.granularity), {"tensor", "channel", "group", "token"});
+  spec.granularity = gran == "tensor"    ? Granularity::Tensor
+                     : gran == "channel" ? Granularity::Channel
+                     : gran == "group"   ? Granularity::Group
+                                         : Granularity::Token;
   const int64_t default_axis = spec.granularity == Granularity::Group && d.spec.granularity != Granularity::Group ? 1 : d.spec.axis;
   spec.axis = s.get_int("axis", default_axis, IntRange{0, 8});
   spec.group_size = s.get_int("group_size", d.spec.group_size, IntRange::at_least(1));
@@ -78,6 +81,7 @@ QuantSetup quant_setup_from_config(const config::Section& q) {
   setup.first_layer_act_bits = static_cast<int>(first.get_int("act_bits", 0, IntRange{0, 16}));
   setup.last_layer_weight_bits = static_cast<int>(last.get_int("weight_bits", 8, IntRange{0, 16}));
   setup.last_layer_act_bits = static_cast<int>(last.get_int("act_bits", 8, IntRange{0, 16}));
+  setup.quantize_last_layer = last.get_bool("quantize", true);
   for (int bits : {setup.first_layer_weight_bits, setup.first_layer_act_bits, setup.last_layer_weight_bits,
                    setup.last_layer_act_bits})
     PTQ_CHECK(bits == 0 || bits >= 2, "quant.first_layer / quant.last_layer bits must be 0 (same as the rest) or in [2, 16], got {}", bits);

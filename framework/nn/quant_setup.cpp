@@ -1,5 +1,7 @@
 #include "framework/nn/quant_setup.h"
 
+#include <algorithm>
+
 namespace ptq {
 namespace {
 
@@ -48,9 +50,13 @@ int apply_quant_setup(QuantModelImpl& model, const QuantSetup& setup) {
   for (size_t ui = 0; ui < units.size(); ++ui) {
     auto& unit = *units[ui];
     const bool stem = unit.role() == UnitRole::Stem, head = unit.role() == UnitRole::Head;
-    if (setup.quantize_activations && setup.act_position == ActPosition::Input && unit.role() == UnitRole::Block) {
+    const bool any_reads_input = std::any_of(unit.layers().begin(), unit.layers().end(),
+                                             [](const LayerEntry& e) { return e.reads_unit_input; });
+    if (setup.quantize_activations && setup.act_position == ActPosition::Input && unit.role() == UnitRole::Block &&
+        any_reads_input) {
       enable(unit.input_quantizer, setup.act);
     }
+    if (head && !setup.quantize_last_layer) continue;
     for (size_t li = 0; li < unit.layers().size(); ++li) {
       const auto& e = unit.layers()[li];
       const bool first_layer = stem && ui == 0 && li == 0;

@@ -14,6 +14,11 @@
 //   last_layer.weight_bits / act_bits — the classifier's weights and its input. With the
 //       output policy the classifier's input is the last activation quantiser before the head
 //       (QDrop's fix of BRECQ's bug, ptq-methods.md §2.3).
+//   last_layer.quantize — false keeps the head's layers entirely float (weights and input):
+//       the LLM papers (GPTQ, CBQ) leave lm_head unquantised.
+// With the input policy a block's entry quantiser is used only by blocks whose layers read
+// the block input directly (CNN blocks); a decoder layer's linears read normalised states, so
+// each quantises its own input (per-token for LLMs) and the residual stream stays float.
 // A bits value of 0 means "same as the rest of the network"; a non-zero override is an
 // integer grid even when the rest of the network uses a minifloat format.
 #pragma once
@@ -35,6 +40,7 @@ struct QuantSetup {
   int first_layer_act_bits = 0;
   int last_layer_weight_bits = 8;
   int last_layer_act_bits = 8;
+  bool quantize_last_layer = true;
 
   QuantSetup();
 };

@@ -38,6 +38,12 @@ GroupLayout group_layout(const QuantSpec& spec, torch::IntArrayRef shape) {
       l.padding = l.groups * l.group_size - k;
       break;
     }
+    case Granularity::Token:
+      PTQ_CHECK(!shape.empty(), "per-token quantisation needs a tensor with at least one dim, got a scalar");
+      l.group_size = shape.back();
+      l.rows = l.group_size ? numel / l.group_size : 0;
+      l.groups = 1;
+      break;
   }
   return l;
 }
@@ -54,6 +60,8 @@ torch::Tensor to_groups(const torch::Tensor& x, const GroupLayout& l) {
         flat = torch::constant_pad_nd(flat, {0, l.padding}, std::numeric_limits<double>::quiet_NaN());
       return flat.reshape({l.rows, l.groups, l.group_size});
     }
+    case Granularity::Token:
+      return x.reshape({l.rows, 1, l.group_size});
   }
   return x;
 }
@@ -74,6 +82,8 @@ torch::Tensor from_groups(const torch::Tensor& g, const GroupLayout& l) {
       if (l.padding > 0) flat = flat.narrow(1, 0, l.groups * l.group_size - l.padding);
       return flat.reshape(l.shape);
     }
+    case Granularity::Token:
+      return g.reshape(l.shape);
   }
   return g;
 }

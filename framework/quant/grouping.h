@@ -3,6 +3,7 @@
 //   tensor : R = 1, nG = 1, G = numel
 //   channel: R = size(axis), nG = 1, G = numel / R           (axis moved to the front)
 //   group  : rows = prod(shape[:axis]), K = prod(shape[axis:]), nG = ceil(K / G): R = rows
+//   token  : R = numel / shape[-1], nG = 1, G = shape[-1]     (one scale per last-dim vector)
 // A partial last group is padded with NaN; observers use NaN-aware reductions and
 // ungroup() drops the padding, so groups need not divide K.
 // Quantisation parameters therefore always have shape [R, nG].

@@ -73,6 +73,8 @@ void QuantSpec::validate(const std::string& where) const {
     PTQ_CHECK(symmetric, "{}: minifloat quantisation is symmetric (set symmetric: true)", where);
   }
   PTQ_CHECK(axis >= 0, "{}.axis: expected a non-negative axis, got {}", where, axis);
+  PTQ_CHECK(granularity != Granularity::Token || dynamic,
+            "{}: per-token quantisation needs dynamic: true (every token gets its own scale at run time)", where);
   if (granularity == Granularity::Group)
     PTQ_CHECK(group_size >= 1, "{}.group_size: expected a positive integer, got {}", where, group_size);
 }
@@ -82,6 +84,7 @@ std::string granularity_name(Granularity g) {
     case Granularity::Tensor: return "tensor";
     case Granularity::Channel: return "channel";
     case Granularity::Group: return "group";
+    case Granularity::Token: return "token";
   }
   return "?";
 }
@@ -94,6 +97,7 @@ std::string QuantSpec::to_string() const {
     case Granularity::Tensor: s += "/tensor"; break;
     case Granularity::Channel: s += axis == 0 ? "/ch" : fmt::format("/ch{}", axis); break;
     case Granularity::Group: s += fmt::format("/g{}", group_size); break;
+    case Granularity::Token: s += "/token"; break;
   }
   if (dynamic) s += "/dyn";
   return s;

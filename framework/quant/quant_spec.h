@@ -6,7 +6,9 @@
 //  symmetric    zero point fixed at 0 (true) or learned from the range (false, default)
 //  granularity  tensor (one scale), channel (one per index of `axis`), or group
 //               (`group_size` consecutive elements of the tensor flattened from `axis` on;
-//               for a weight [O, I, kh, kw] with axis 1 that is groups along I*kh*kw)
+//               for a weight [O, I, kh, kw] with axis 1 that is groups along I*kh*kw), or
+//               token (one scale per vector along the last dimension: every token of an
+//               LLM's [B, T, C] activation; dynamic only, since the token count varies)
 //  dynamic      scales computed from every input on the fly (per-token / per-group
 //               activations of LLMs) instead of calibrated once
 //
@@ -21,7 +23,7 @@
 namespace ptq {
 
 enum class NumberFormat { Int, Float };
-enum class Granularity { Tensor, Channel, Group };
+enum class Granularity { Tensor, Channel, Group, Token };
 
 // How the top exponent field of a minifloat is used.
 enum class FloatSpecials {

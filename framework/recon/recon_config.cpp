@@ -28,6 +28,13 @@ std::vector<std::pair<int64_t, int64_t>> read_ranges(const config::Section& s) {
 
 }  // namespace
 
+CacheOptions cache_options_from_config(const config::Section& c, const CacheOptions& d) {
+  CacheOptions o;
+  o.memory_mb = c.get_int("memory_mb", d.memory_mb, IntRange::at_least(0));
+  o.spill_dir = c.get_string("spill_dir", d.spill_dir);
+  return o;
+}
+
 ReconOptions recon_options_from_config(const config::Section& s, const ReconOptions& d) {
   ReconOptions o = d;
   o.iters = s.get_int("iters", d.iters, IntRange::at_least(0));
@@ -72,9 +79,7 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   o.early_stop.window = e.get_int("window", d.early_stop.window, IntRange::at_least(1));
   o.early_stop.patience = e.get_int("patience", d.early_stop.patience, IntRange::at_least(1));
   o.early_stop.min_delta = e.get_double("min_delta", d.early_stop.min_delta, DoubleRange::at_least(0.0));
-  const auto c = s.section("cache");
-  o.cache.memory_mb = c.get_int("memory_mb", d.cache.memory_mb, IntRange::at_least(0));
-  o.cache.spill_dir = c.get_string("spill_dir", d.cache.spill_dir);
+  o.cache = cache_options_from_config(s.section("cache"), d.cache);
   o.forward_batch = s.get_int("forward_batch", d.forward_batch, IntRange::at_least(1));
   o.log_every = s.get_int("log_every", d.log_every, IntRange::at_least(0));
   o.verify = s.get_bool("verify", d.verify);

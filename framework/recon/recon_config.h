@@ -25,6 +25,9 @@
 
 namespace ptq {
 
+// The `cache` section ({memory_mb, spill_dir}), also read by methods that cache without the loop (gptq).
+CacheOptions cache_options_from_config(const config::Section& cache, const CacheOptions& defaults);
+
 ReconOptions recon_options_from_config(const config::Section& s, const ReconOptions& defaults);
 
 }  // namespace ptq
