@@ -3,6 +3,7 @@
 #include "framework/method/method.h"
 #include "methods/adaround/adaround_method.h"
 #include "methods/brecq/brecq_method.h"
+#include "methods/cbq/cbq_method.h"
 #include "methods/fp/fp_method.h"
 #include "methods/gptq/gptq_method.h"
 #include "methods/meta_aug/meta_aug_method.h"
@@ -32,6 +33,9 @@ void register_builtin_methods() {
           methods::PdQuantMethod::from_config);
     r.add("meta_aug", "MetaAug: block reconstruction on images augmented by a meta-learned U-Net (Pham et al. 2024)",
           methods::MetaAugMethod::from_config);
+    r.add("cbq", "CBQ: cross-block reconstruction over overlapping windows with LoRA-Rounding and outlier "
+          "pre-processing (Ding et al. 2025)",
+          methods::CbqMethod::from_config);
   });
 }
 

@@ -39,6 +39,7 @@ class LlamaDecoderLayerImpl : public UnitImpl {
  public:
   LlamaDecoderLayerImpl(const std::string& name, const LlamaConfig& config);
   torch::Tensor forward(const torch::Tensor& x) override;
+  const LlamaConfig& config() const { return config_; }
 
   RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
   QuantLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};

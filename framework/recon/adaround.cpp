@@ -14,6 +14,7 @@ void AdaRoundOptions::validate(const std::string& where) const {
   PTQ_CHECK(warmup >= 0.0 && warmup < 1.0, "{}.warmup: expected a fraction in [0, 1), got {}", where, warmup);
   PTQ_CHECK(beta_start > 0.0 && beta_end > 0.0, "{}: beta_start and beta_end must be positive", where);
   PTQ_CHECK(lr > 0.0, "{}.lr: expected a number > 0, got {}", where, lr);
+  PTQ_CHECK(rank >= 0, "{}.rank: expected a number >= 0 (0 = a full V), got {}", where, rank);
 }
 
 AdaRound::AdaRound(const torch::Tensor& wg, const torch::Tensor& scale, const QuantSpec& spec,
@@ -28,10 +29,30 @@ AdaRound::AdaRound(const torch::Tensor& wg, const torch::Tensor& scale, const Qu
   // rest in [0, 1); V0 solves h(V0) = rest (inside the clamp, which rest always is).
   auto rest = y - floor_;
   const double zeta = options_.zeta, gamma = options_.gamma;
-  v_ = (-torch::log((zeta - gamma) / (rest - gamma) - 1.0)).set_requires_grad(true);
+  v_ = (-torch::log((zeta - gamma) / (rest - gamma) - 1.0));
+  if (options_.rank > 0) {
+    const int64_t rows = v_.size(0), cols = v_.numel() / std::max<int64_t>(rows, 1);
+    const int64_t r = std::min({options_.rank, rows, cols});
+    a1_ = (torch::randn({rows, r}, v_.options()) / std::sqrt(static_cast<double>(r))).set_requires_grad(true);
+    a2_ = torch::zeros({r, cols}, v_.options()).set_requires_grad(true);
+  } else {
+    v_.set_requires_grad(true);
+  }
 }
 
-bool AdaRound::inline_adam_supported() const { return adaround_fused_supported(v_) && v_.is_contiguous(); }
+std::vector<torch::Tensor> AdaRound::parameters() {
+  if (a1_.defined()) return {a1_, a2_};
+  return {v()};
+}
+
+torch::Tensor AdaRound::current_v() const {
+  if (!a1_.defined()) return v_;
+  return v_ + a1_.mm(a2_).view(v_.sizes());
+}
+
+bool AdaRound::inline_adam_supported() const {
+  return !a1_.defined() && adaround_fused_supported(v_) && v_.is_contiguous();
+}
 
 void AdaRound::use_inline_adam() {
   PTQ_INTERNAL_ASSERT(inline_adam_supported(), "inline Adam needs CPU float weights");
@@ -48,7 +69,7 @@ void AdaRound::flush_update() const {
 
 torch::Tensor AdaRound::h() const {
   flush_update();
-  return torch::clamp(torch::sigmoid(v_) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
+  return torch::clamp(torch::sigmoid(current_v()) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
 }
 
 torch::Tensor AdaRound::regularizer(double beta) const {
@@ -79,6 +100,8 @@ torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor&
     auto h = torch::clamp(torch::sigmoid(v_override_) * (options_.zeta - options_.gamma) + options_.gamma, 0.0, 1.0);
     return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), h, scale, zero_point, spec);
   }
+  if (soft_ && a1_.defined())
+    return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), h(), scale, zero_point, spec);
   if (soft_ && adaround_fused_supported(xg)) {
     auto [out, reg] = adaround_soft_fused(v_, xg, options_.fixed_floor ? floor_ : torch::Tensor(), scale, zero_point,
                                           spec, options_, reg_beta_, inline_adam_);
@@ -87,7 +110,7 @@ torch::Tensor AdaRound::fake_quant(const torch::Tensor& xg, const torch::Tensor&
     return out;
   }
   flush_update();
-  torch::Tensor up = soft_ ? h() : (v_.detach() >= 0).to(xg.scalar_type());
+  torch::Tensor up = soft_ ? h() : (current_v().detach() >= 0).to(xg.scalar_type());
   return learned_grid(xg, options_.fixed_floor ? floor_ : torch::Tensor(), up, scale, zero_point, spec);
 }
 
@@ -100,7 +123,7 @@ torch::Tensor AdaRound::take_regularizer(double beta) {
 std::shared_ptr<RoundingPolicy> AdaRound::hardened() const {
   flush_update();
   torch::NoGradGuard no_grad;
-  return std::make_shared<HardRounding>((v_.detach() >= 0), options_.fixed_floor ? floor_ : torch::Tensor());
+  return std::make_shared<HardRounding>((current_v().detach() >= 0), options_.fixed_floor ? floor_ : torch::Tensor());
 }
 
 torch::Tensor HardRounding::fake_quant(const torch::Tensor& xg, const torch::Tensor& scale,

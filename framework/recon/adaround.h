@@ -15,6 +15,12 @@
 // (BRECQ keeps AdaRound in hard mode; QDrop writes the rounded weight back instead — the same
 // quantised network, but ptq keeps the float weights so later passes and the float targets
 // still see the original model).
+// LoRA-Rounding (CBQ, ptq-methods.md §6), rank r > 0: V = V0 + A1·A2 with V0 the initial V
+// above (a constant), A1 [R, r] ~ N(0, 1/r) and A2 [r, nG·G] = 0 learned, so training starts at
+// the float weight exactly as AdaRound does and learns (R + nG·G)·r numbers instead of R·nG·G.
+// (The paper states V = A1·A2 without V0; adding the AdaRound initialisation as a fixed base is
+// inferred, LoRA's usual form.) At full rank every V is reachable; the rectified sigmoid, the
+// regulariser and the hard decision are AdaRound's, computed from this V.
 // Integer formats only.
 #pragma once
 
@@ -34,6 +40,7 @@ struct AdaRoundOptions {
   double beta_end = 2.0;
   double lr = 1e-3;         // Adam on V (PD-Quant: 3e-3)
   bool fixed_floor = false; // freeze ⌊W/s⌋ at construction (MetaAug)
+  int64_t rank = 0;         // LoRA-Rounding rank (CBQ); 0 = a full V (AdaRound)
 
   void validate(const std::string& where) const;
 };
@@ -62,11 +69,17 @@ class AdaRound final : public RoundingPolicy {
   // A tensor used in place of V by the soft forward pass while set (undefined = none; tensor
   // ops, not the fused kernel): MetaAug's one-step-updated V̄, a differentiable function of V.
   void set_v_override(torch::Tensor v) { v_override_ = std::move(v); }
-  // The learned parameter [R, nG, G] (any pending inline-Adam update applied first).
+  // The learned parameter [R, nG, G] (any pending inline-Adam update applied first); with
+  // LoRA-Rounding the fixed base V0.
   torch::Tensor& v() {
     flush_update();
     return v_;
   }
+  // The tensors an optimiser updates: {V}, or {A1, A2} with LoRA-Rounding.
+  std::vector<torch::Tensor> parameters();
+  // V as the forward pass uses it (V, or V0 + A1·A2; differentiable).
+  torch::Tensor current_v() const;
+  int64_t rank() const { return a1_.defined() ? a1_.size(1) : 0; }
 
   // Inline Adam (adaround_fused.h): V is optimised by Adam folded into the fused CPU forward
   // pass, instead of by an optimiser over v() (which then gets no .grad). Call
@@ -85,6 +98,7 @@ class AdaRound final : public RoundingPolicy {
  private:
   AdaRoundOptions options_;
   torch::Tensor v_, valid_, floor_, v_override_;
+  torch::Tensor a1_, a2_;  // LoRA-Rounding factors (undefined for a full V)
   bool soft_ = true;
   double reg_beta_ = 0.0, last_reg_beta_ = 0.0;
   torch::Tensor last_reg_;

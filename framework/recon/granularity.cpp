@@ -71,6 +71,27 @@ std::vector<ReconGroup> make_groups(QuantModelImpl& model, const GranularityOpti
       }
     }
     if (begin < n) groups.push_back(unit_range(model, begin, n));
+  } else if (o.kind == "window") {
+    PTQ_CHECK(o.window >= 1 && o.overlap >= 0 && o.overlap < o.window,
+              "granularity window: expected window >= 1 and 0 <= overlap < window, got window {} overlap {}", o.window,
+              o.overlap);
+    const size_t step = static_cast<size_t>(o.window - o.overlap), k = static_cast<size_t>(o.window);
+    size_t u = 0;
+    while (u < n) {
+      if (units[u]->role() != UnitRole::Block) {
+        groups.push_back(unit_range(model, u, u + 1));
+        ++u;
+        continue;
+      }
+      size_t end = u;  // the run of blocks [u, end)
+      while (end < n && units[end]->role() == UnitRole::Block) ++end;
+      for (size_t s = u;; s += step) {
+        const size_t e = std::min(s + k, end);
+        groups.push_back(unit_range(model, s, e));
+        if (e == end) break;
+      }
+      u = end;
+    }
   } else if (o.kind == "ranges") {
     PTQ_CHECK(!o.ranges.empty(), "granularity.ranges: expected a list of [begin, end) unit ranges for kind 'ranges'");
     int64_t next = 0;
@@ -85,7 +106,7 @@ std::vector<ReconGroup> make_groups(QuantModelImpl& model, const GranularityOpti
     PTQ_CHECK(next == static_cast<int64_t>(n), "granularity.ranges: the ranges end at unit {} but the model has {} units",
               next, n);
   } else {
-    PTQ_FAIL("granularity.kind: expected one of layer, block, stage, net, ranges, got \"{}\"", o.kind);
+    PTQ_FAIL("granularity.kind: expected one of layer, block, stage, net, window, ranges, got \"{}\"", o.kind);
   }
   return groups;
 }

@@ -6,6 +6,11 @@
 //   stage  — runs of blocks at one resolution: a new stage starts at each block whose output
 //            has a different spatial size than its input; stem and head stay on their own;
 //   net    — the whole network as one group;
+//   window — CBQ's sliding windows: `window` consecutive blocks per group, consecutive windows
+//            sharing `overlap` blocks ((1,2), (2,3), ... for window 2, overlap 1); units that
+//            are not blocks (stem, head) are groups of their own. A block in two windows is
+//            optimised in both; the next window's input is the quantised output of the blocks
+//            before it (the first window − overlap blocks of the previous window);
 //   ranges — an explicit list of unit index ranges [begin, end), covering every unit once,
 //            in order (e.g. [[0,1],[1,3],[3,5],[5,6]]).
 #pragma once
@@ -19,7 +24,9 @@
 namespace ptq {
 
 struct GranularityOptions {
-  std::string kind = "block";  // layer | block | stage | net | ranges
+  std::string kind = "block";  // layer | block | stage | net | window | ranges
+  int64_t window = 2;          // kind = window: blocks per window
+  int64_t overlap = 1;         // kind = window: blocks shared by consecutive windows (< window)
   std::vector<std::pair<int64_t, int64_t>> ranges;  // kind = ranges
 };
 

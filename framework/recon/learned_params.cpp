@@ -31,7 +31,8 @@ GroupLearnedParams::GroupLearnedParams(QuantModelImpl& model, const ReconGroup& 
       wq->set_rounding(r);
       rounding_.push_back({e, r});
       if (inline_adam && !o.learn_weight_scale && r->inline_adam_supported()) r->use_inline_adam();
-      else v_.push_back(r->v());
+      else
+        for (auto& t : r->parameters()) v_.push_back(t);
     }
   if (o.learn_weight_scale)
     for (const auto& e : layers_)

@@ -32,6 +32,24 @@ class LpLoss final : public ReconLoss {
   double p_;
 };
 
+class MseKlLoss final : public ReconLoss {
+ public:
+  explicit MseKlLoss(double kl_weight) : kl_weight_(kl_weight) {}
+  std::string name() const override { return "mse_kl"; }
+  torch::Tensor compute(const LossBatch& b, LossTerms& terms) override {
+    const auto d = b.output - b.target;
+    const auto mse = (d * d).sum(-1).mean();
+    const auto log_q = torch::log_softmax(b.output, -1), log_p = torch::log_softmax(b.target, -1);
+    const auto kl = (log_p.exp() * (log_p - log_q)).sum(-1).mean();
+    terms["mse"] = mse.item<double>();
+    terms["kl"] = kl.item<double>();
+    return kl_weight_ > 0.0 ? mse + kl_weight_ * kl : mse;
+  }
+
+ private:
+  double kl_weight_;
+};
+
 class FisherLoss final : public ReconLoss {
  public:
   explicit FisherLoss(FisherOptions o) : o_(o) {}
@@ -106,7 +124,11 @@ std::shared_ptr<ReconLoss> make_loss(const LossOptions& o) {
     PTQ_CHECK(o.fisher.damping >= 0.0, "loss.fisher.damping: expected a number >= 0, got {}", o.fisher.damping);
     return std::make_shared<FisherLoss>(o.fisher);
   }
-  PTQ_FAIL("loss.kind: expected one of lp, fisher, got \"{}\"", o.kind);
+  if (o.kind == "mse_kl") {
+    PTQ_CHECK(o.kl_weight >= 0.0, "loss.kl_weight: expected a number >= 0, got {}", o.kl_weight);
+    return std::make_shared<MseKlLoss>(o.kl_weight);
+  }
+  PTQ_FAIL("loss.kind: expected one of lp, fisher, mse_kl, got \"{}\"", o.kind);
 }
 
 }  // namespace ptq

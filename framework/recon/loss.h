@@ -12,6 +12,11 @@
 //            normalize, w is divided by its mean over the calibration set so λ keeps its
 //            meaning. damping 1 / normalize false / batch_mean true reproduce the official
 //            weighting. Needs a unit-range group (the rest of the network must be runnable).
+//   mse_kl — CBQ's window loss E(h1, h2) = ‖h1 − h2‖² + D_KL(σ(h1) ‖ σ(h2)) between the float
+//            (h1) and quantised (h2) window outputs, σ the softmax over the last (hidden)
+//            dimension: the squared error summed over the last dimension and the KL divergence
+//            of each position, both averaged over positions; kl_weight scales the KL term
+//            (1 as in the paper).
 #pragma once
 
 #include "framework/recon/group_context.h"
@@ -48,8 +53,9 @@ struct FisherOptions {
 };
 
 struct LossOptions {
-  std::string kind = "lp";  // lp | fisher
+  std::string kind = "lp";  // lp | fisher | mse_kl
   double p = 2.0;           // lp only
+  double kl_weight = 1.0;   // mse_kl only
   FisherOptions fisher;
 };
 

@@ -40,7 +40,14 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   o.iters = s.get_int("iters", d.iters, IntRange::at_least(0));
   o.batch_size = s.get_int("batch_size", d.batch_size, IntRange::at_least(1));
   o.sampling = s.get_choice("sampling", d.sampling, {"with_replacement", "without_replacement", "epochs"});
-  o.granularity.kind = s.get_choice("granularity", d.granularity.kind, {"layer", "block", "stage", "net", "ranges"});
+  o.granularity.kind = s.get_choice("granularity", d.granularity.kind, {"layer", "block", "stage", "net", "window", "ranges"});
+  if (o.granularity.kind == "window") {
+    o.granularity.window = s.get_int("window", d.granularity.window, IntRange{1, 1 << 20});
+    o.granularity.overlap = s.get_int("overlap", d.granularity.overlap, IntRange{0, (1 << 20) - 1});
+    PTQ_CHECK(o.granularity.overlap < o.granularity.window,
+              "overlap ({}) must be smaller than window ({}) ({})", o.granularity.overlap, o.granularity.window,
+              s.source_of("overlap"));
+  }
   if (s.has("ranges")) o.granularity.ranges = read_ranges(s);
   o.skip = s.get_string_list("skip", d.skip);
   o.rounding = s.get_choice("rounding", d.rounding, {"adaround", "nearest"});
@@ -53,6 +60,7 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   o.adaround.zeta = a.get_double("zeta", d.adaround.zeta, DoubleRange::greater_than(1.0));
   o.adaround.gamma = a.get_double("gamma", d.adaround.gamma, DoubleRange{-1e9, 0.0, false, true});
   o.adaround.fixed_floor = a.get_bool("fixed_floor", d.adaround.fixed_floor);
+  o.adaround.rank = a.get_int("rank", d.adaround.rank, IntRange::at_least(0));
   o.quantize_activations = s.get_bool("quantize_activations", d.quantize_activations);
   o.act_init = s.get_choice("act_init", d.act_init, {"none", "per_group"});
   o.act_init_samples = s.get_int("act_init_samples", d.act_init_samples, IntRange::at_least(1));
@@ -68,7 +76,8 @@ ReconOptions recon_options_from_config(const config::Section& s, const ReconOpti
   o.input.keep_prob = in.get_double("keep_prob", d.input.keep_prob, DoubleRange{0.0, 1.0});
   o.act_keep_prob = s.get_double("act_keep_prob", d.act_keep_prob, DoubleRange{0.0, 1.0});
   const auto l = s.section("loss");
-  o.loss.kind = l.get_choice("kind", d.loss.kind, {"lp", "fisher"});
+  o.loss.kind = l.get_choice("kind", d.loss.kind, {"lp", "fisher", "mse_kl"});
+  o.loss.kl_weight = l.get_double("kl_weight", d.loss.kl_weight, DoubleRange::at_least(0.0));
   o.loss.p = l.get_double("p", d.loss.p, DoubleRange::greater_than(0.0));
   const auto f = l.section("fisher");
   o.loss.fisher.damping = f.get_double("damping", d.loss.fisher.damping, DoubleRange::at_least(0.0));

@@ -118,6 +118,11 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
   report.pass = o_.pass;
   for (size_t gi = 0; gi < groups.size(); ++gi) {
     const auto& g = groups[gi];
+    // Overlapping windows: the next group starts inside this one, so the activations advance
+    // only to its first unit (from this group's inputs, which are then kept).
+    const size_t advance_end =
+        !g.is_layer() && gi + 1 < groups.size() && !groups[gi + 1].is_layer() ? groups[gi + 1].unit_begin : g.unit_end;
+    const bool overlap = advance_end < g.unit_end;
     const auto t_cache = std::chrono::steady_clock::now();
     release_free_memory();  // the previous group's working set is not this one's
     std::shared_ptr<QuantLayerImpl> layer;
@@ -150,7 +155,7 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
       if (need_q) cache.rename("q_x", "q_in");
       run_units("fp_in", "fp_out", g.unit_begin, g.unit_end, true);
     }
-    if (!g.is_layer() && !input_->needs_fp_input() && need_q) cache.release("fp_in");  // target exists now
+    if (!g.is_layer() && !input_->needs_fp_input() && need_q && !overlap) cache.release("fp_in");  // target exists now
     const double cache_seconds = seconds_since(t_cache);
 
     GroupContext ctx{model_, g, cache, n, fb, nullptr};
@@ -197,6 +202,15 @@ ReconReport Reconstructor::run(const torch::Tensor& images, uint64_t seed) {
           run_units("q_x", "q_next", g.unit_begin, g.unit_end, false);
           cache.rename("q_next", "q_x");
         }
+      }
+    } else if (overlap) {
+      for (const auto& name : cache.names())
+        if (name != "q_in" && name != "fp_in") cache.release(name);
+      run_units("fp_in", "fp_x", g.unit_begin, advance_end, true);
+      cache.release("fp_in");
+      if (need_q) {
+        run_units("q_in", "q_x", g.unit_begin, advance_end, false);
+        cache.release("q_in");
       }
     } else {
       for (const auto& name : cache.names())
