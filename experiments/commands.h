@@ -13,6 +13,7 @@ int cmd_run(const Argv& args, const Argv& full_argv);
 int cmd_train(const Argv& args, const Argv& full_argv);
 int cmd_eval(const Argv& args);
 int cmd_predict(const Argv& args);
+int cmd_embed(const Argv& args);
 int cmd_list(const Argv& args);
 int cmd_summarize(const Argv& args);
 int cmd_sweep(const Argv& args);

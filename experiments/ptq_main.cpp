@@ -23,6 +23,7 @@ void usage() {
                "  train    CONFIG   train the config's FP model and write safetensors weights\n"
                "  eval     CONFIG   FP top-1, loss and throughput of the config's model\n"
                "  predict  CONFIG   logits for an input tensor (to compare with PyTorch)\n"
+               "  embed    DIR      sentence embeddings of a BERT-style encoder folder (e.g. all-MiniLM-L6-v2)\n"
                "  list     [TOPIC]  models, methods, observers and number formats\n"
                "  summarize PATH... mean ± std over repeated runs (seeds) as a Markdown table\n"
                "  sweep    SWEEP    a grid of runs over config keys and seeds, resumable\n"
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (cmd == "train") return ptq::cli::cmd_train(rest, full);
     if (cmd == "eval") return ptq::cli::cmd_eval(rest);
     if (cmd == "predict") return ptq::cli::cmd_predict(rest);
+    if (cmd == "embed") return ptq::cli::cmd_embed(rest);
     if (cmd == "list") return ptq::cli::cmd_list(rest);
     if (cmd == "summarize") return ptq::cli::cmd_summarize(rest);
     if (cmd == "sweep") return ptq::cli::cmd_sweep(rest);
@@ -60,7 +62,7 @@ int main(int argc, char** argv) {
     if (cmd == "export") return ptq::cli::cmd_export(rest);
     if (cmd == "check-packed") return ptq::cli::cmd_check_packed(rest);
     std::cerr << "error: unknown command '" << cmd << "'"
-              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "list", "summarize", "sweep", "results", "table", "plot", "export", "check-packed"}) << "; see 'ptq --help'\n";
+              << ptq::did_you_mean(cmd, {"run", "train", "eval", "predict", "embed", "list", "summarize", "sweep", "results", "table", "plot", "export", "check-packed"}) << "; see 'ptq --help'\n";
     return 2;
   } catch (const ptq::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";

@@ -139,6 +139,20 @@ RunResult run_experiment(const config::Config& cfg, const std::vector<std::strin
 }
 
 std::string results_table(const Json& m) {
+  auto peak = [](const Json& r) {
+    return r.contains("method_peak_rss_mb") ? fmt::format("{:.0f}", r["method_peak_rss_mb"].get<double>())
+                                            : std::string("n/a");
+  };
+  if (m["fp"].contains("cosine")) {  // a sentence encoder
+    std::string out = "| run | method | W/A | weights | activations | cosine to FP | min cosine | method s | peak MB |\n";
+    out += "|---|---|---|---|---|---:|---:|---:|---:|\n";
+    for (const auto& r : m["runs"])
+      out += fmt::format("| {} | {} | {} | {} | {} | {:.5f} | {:.4f} | {:.1f} | {} |\n", r["name"].get<std::string>(),
+                         r["method"].get<std::string>(), r["label"].get<std::string>(), r["weight"].get<std::string>(),
+                         r["act"].get<std::string>(), r["cosine"].get<double>(), r["min_cosine"].get<double>(),
+                         r["method_seconds"].get<double>(), peak(r));
+    return out;
+  }
   if (m["fp"].contains("ppl")) {  // a language model
     std::string out = "| run | method | W/A | weights | activations | perplexity | Δ vs FP | NLL/token | method s | peak MB |\n";
     out += "|---|---|---|---|---|---:|---:|---:|---:|---:|\n";
@@ -149,8 +163,7 @@ std::string results_table(const Json& m) {
                          r["name"].get<std::string>(), r["method"].get<std::string>(), r["label"].get<std::string>(),
                          r["weight"].get<std::string>(), r["act"].get<std::string>(), r["ppl"].get<double>(),
                          r["delta_ppl"].get<double>(), r["loss"].get<double>(), r["method_seconds"].get<double>(),
-                         r.contains("method_peak_rss_mb") ? fmt::format("{:.0f}", r["method_peak_rss_mb"].get<double>())
-                                                          : std::string("n/a"));
+                         peak(r));
     return out;
   }
   std::string out = "| run | method | W/A | weights | activations | top-1 (%) | Δ vs FP | loss |\n";

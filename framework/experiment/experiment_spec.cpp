@@ -21,7 +21,13 @@ ModelSpec read_model(const config::Section& s) {
   register_builtin_models();
   auto archs = model_registry().names();
   archs.push_back("llama");
+  archs.push_back("bert");
   m.arch = s.get_choice("arch", m.arch, archs);
+  if (m.arch == "bert") {  // a pretrained sentence encoder: a Hugging Face folder
+    m.weights = s.get_string("weights");
+    m.fold_bn = false;
+    return m;
+  }
   if (m.arch == "llama") {
     m.weights = s.get_string("weights", "train");
     // An HF checkpoint folder brings its own config.json; otherwise the shape is model.llama.
@@ -39,16 +45,23 @@ ModelSpec read_model(const config::Section& s) {
   return m;
 }
 
-DataSpec read_data(const config::Section& s, bool language_model) {
+DataSpec read_data(const config::Section& s, const std::string& arch) {
   DataSpec d;
-  d.dataset = s.get_choice("dataset", language_model ? "fortunes" : d.dataset,
-                           {"fashion_mnist", "image_folder", "fortunes", "text"});
-  const bool text = d.dataset == "fortunes" || d.dataset == "text";
-  PTQ_CHECK(text == language_model,
-            "data.dataset: {} is {} data set but model.arch is {}; text data sets (fortunes, text) go with "
-            "model.arch: llama, image data sets with the image models ({})",
-            d.dataset, text ? "a text" : "an image", language_model ? "llama" : "an image model",
-            s.source_of("dataset"));
+  const bool language_model = arch == "llama", encoder = arch == "bert";
+  d.dataset = s.get_choice("dataset", language_model ? "fortunes" : encoder ? "sentences" : d.dataset,
+                           {"fashion_mnist", "image_folder", "fortunes", "text", "sentences"});
+  const bool text = d.dataset == "fortunes" || d.dataset == "text", sentences = d.dataset == "sentences";
+  PTQ_CHECK(text == language_model && sentences == encoder,
+            "data.dataset: {} does not go with model.arch {}; text data sets (fortunes, text) go with model.arch: "
+            "llama, sentences with bert, image data sets with the image models ({})",
+            d.dataset, arch, s.source_of("dataset"));
+  if (sentences) {
+    d.text.seq_len = s.get_int("seq_len", 128, IntRange{2, 512});
+    d.root = s.get_string("root", "/usr/share/games/fortunes");
+    d.text.holdout_every = s.get_int("holdout_every", d.text.holdout_every, IntRange{2, 1000000});
+    d.text.tokenizer = s.get_string("tokenizer", "");
+    return d;
+  }
   if (text) {
     d.text = read_text_data(s, d.dataset, &d.root);
     return d;
@@ -147,10 +160,10 @@ ExperimentSpec read_spec(const config::Config& cfg) {
   s.seed = static_cast<uint64_t>(top.get_int("seed", 1005, IntRange::at_least(0)));
   s.threads = static_cast<int>(top.get_int("threads", 0, IntRange{0, 1024}));
   s.model = read_model(cfg.section("model"));
-  s.data = read_data(cfg.section("data"), s.is_language_model());
+  s.data = read_data(cfg.section("data"), s.model.arch);
   if (s.is_language_model())
     s.lm_train = read_lm_train(cfg.section("train"), s.seed, s.data.text.seq_len);
-  else
+  else if (!s.is_sentence_encoder())
     s.train = read_train(cfg.section("train"), s.seed);
   s.calibration = read_calibration(cfg.section("calibration"), s.seed);
   s.quant = quant_setup_from_config(cfg.section("quant"));

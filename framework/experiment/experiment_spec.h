@@ -38,14 +38,15 @@ struct TextDataSpec {
   int64_t seq_len = 128;            // window length of calibration samples and of perplexity evaluation
   int64_t holdout_every = 10;       // fortunes: entry i is a test entry when i % holdout_every == holdout_every - 1
   std::string train_file, test_file;  // text: plain UTF-8 files, each one stream (as WikiText-2 is evaluated)
-  std::string tokenizer = "train";  // "train" (train on the training text, cached) or a tokenizer.model path
+  std::string tokenizer = "train";  // "train" (train on the training text, cached) or a tokenizer.model path;
+                                    //   sentences: a WordPiece vocab.txt ("" = the checkpoint folder's)
   int64_t vocab_size = 4096;        // tokenizer: train
   std::string tokenizer_type = "bpe";  // bpe | unigram
 };
 
 struct DataSpec {
-  std::string dataset = "fashion_mnist";  // fashion_mnist | image_folder | fortunes | text
-  TextDataSpec text;                      // fortunes | text
+  std::string dataset = "fashion_mnist";  // fashion_mnist | image_folder | fortunes | text | sentences
+  TextDataSpec text;                      // fortunes | text | sentences (fortunes entries as sentences)
   std::string root;                       // fashion_mnist: IDX folder; image_folder: folder with train/ and val/
   std::string train_dir = "train", val_dir = "val";  // image_folder sub-folders
   int64_t resize = 0;                     // fashion_mnist: 0 keeps 28 px; image_folder: shorter side (256)
@@ -91,6 +92,7 @@ struct ExperimentSpec {
   std::vector<Variant> variants;  // empty: one run of the config itself
 
   bool is_language_model() const { return model.arch == "llama"; }
+  bool is_sentence_encoder() const { return model.arch == "bert"; }
 };
 
 // Reads and validates the whole config (including the method's options and every variant).

@@ -7,7 +7,9 @@
 namespace ptq {
 
 Workload make_workload(const ExperimentSpec& spec) {
-  return spec.is_language_model() ? language_workload(spec) : image_workload(spec);
+  if (spec.is_language_model()) return language_workload(spec);
+  if (spec.is_sentence_encoder()) return encoder_workload(spec);
+  return image_workload(spec);
 }
 
 Workload image_workload(const ExperimentSpec& spec) {

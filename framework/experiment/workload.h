@@ -33,6 +33,10 @@ struct Workload {
 Workload make_workload(const ExperimentSpec& spec);
 Workload image_workload(const ExperimentSpec& spec);
 Workload language_workload(const ExperimentSpec& spec);  // defined in lm_workload.cpp
+// Sentence encoders (model.arch bert, data.dataset sentences): calibration = the first
+// num_samples training sentences padded to seq_len; the figure is the mean cosine similarity
+// between the quantised and the float model's embeddings of the test sentences (encoder_workload.cpp).
+Workload encoder_workload(const ExperimentSpec& spec);
 
 // `n` windows of `seq_len` tokens of the 1-D stream `tokens` at seeded random offsets, as
 // float ids [n, seq_len] (exact below 2^24).
