@@ -22,4 +22,12 @@ ReconReport run_recon_pass(MethodContext& ctx, Reconstructor& reconstructor) {
   return report;
 }
 
+ReconReport calibrate_and_reconstruct(MethodContext& ctx, const ReconOptions& options) {
+  calibrate_weights(ctx.model);
+  if (options.quantize_activations && options.act_init == "none")
+    calibrate_activations(ctx.model, ctx.calibration, ctx.calibration_options);
+  Reconstructor r(ctx.model, options);
+  return run_recon_pass(ctx, r);
+}
+
 }  // namespace ptq

@@ -11,4 +11,9 @@ namespace ptq {
 
 ReconReport run_recon_pass(MethodContext& ctx, Reconstructor& reconstructor);
 
+// The single-pass methods' sequence (AdaRound, QDrop, CBQ): weight quantisers calibrated,
+// activation quantisers calibrated unless the pass initialises them per group (act_init) or
+// keeps them off, then one reconstruction pass with `options`.
+ReconReport calibrate_and_reconstruct(MethodContext& ctx, const ReconOptions& options);
+
 }  // namespace ptq

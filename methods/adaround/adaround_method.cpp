@@ -20,10 +20,7 @@ ReconOptions AdaRoundMethod::preset() {
 }
 
 void AdaRoundMethod::apply(MethodContext& ctx) {
-  calibrate_weights(ctx.model);
-  if (options_.quantize_activations) calibrate_activations(ctx.model, ctx.calibration, ctx.calibration_options);
-  Reconstructor r(ctx.model, options_);
-  run_recon_pass(ctx, r);
+  calibrate_and_reconstruct(ctx, options_);
 }
 
 std::unique_ptr<Method> AdaRoundMethod::from_config(const config::Section& s) {

@@ -37,11 +37,7 @@ void CbqMethod::apply(MethodContext& ctx) {
   if (cfp_.weights) cfp["weights"] = truncate_weight_outliers(ctx.model, cfp_);
   if (cfp_.activations) cfp["activations"] = scale_activation_outliers(ctx.model, ctx.calibration, cfp_);
   ctx.details["cfp"] = cfp;
-  calibrate_weights(ctx.model);
-  if (options_.quantize_activations && options_.act_init == "none")
-    calibrate_activations(ctx.model, ctx.calibration, ctx.calibration_options);
-  Reconstructor r(ctx.model, options_);
-  run_recon_pass(ctx, r);
+  calibrate_and_reconstruct(ctx, options_);
 }
 
 std::unique_ptr<Method> CbqMethod::from_config(const config::Section& s) {

@@ -25,11 +25,7 @@ ReconOptions QdropMethod::preset(double drop_prob) {
 }
 
 void QdropMethod::apply(MethodContext& ctx) {
-  calibrate_weights(ctx.model);
-  if (options_.quantize_activations && options_.act_init == "none")
-    calibrate_activations(ctx.model, ctx.calibration, ctx.calibration_options);
-  Reconstructor r(ctx.model, options_);
-  run_recon_pass(ctx, r);
+  calibrate_and_reconstruct(ctx, options_);
 }
 
 std::unique_ptr<Method> QdropMethod::from_config(const config::Section& s) {

@@ -2,9 +2,12 @@
 
 #include "framework/config/config.h"
 #include "framework/experiment/experiment.h"
+#include "framework/experiment/experiment_spec.h"
 #include "framework/io/atomic_file.h"
 #include "tests/support/temp_dir.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 using namespace ptq;
@@ -111,4 +114,55 @@ TEST_CASE("experiment: the MetaAug Fashion-MNIST config runs end to end (tiny si
   CHECK(run["label"] == "W2A2");
   CHECK(run["method_details"]["meta_aug"]["groups"].size() == 5);
   CHECK(run["top1"].get<double>() >= 0.0);
+}
+
+TEST_CASE("experiment: a language-model run (fortunes, trained tokenizer, RTN and GPTQ) reports perplexity",
+          "[experiment][llm]") {
+  test::TempDir dir;
+  const std::string yaml =
+      "_base_: " PTQ_SOURCE_DIR "/configs/llm/fortunes_rtn.yaml\n"
+      "threads: 1\n"
+      "model: {weights: random, llama: {hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2,\n"
+      "        num_attention_heads: 4, num_key_value_heads: 2}}\n"
+      "data: {seq_len: 16, vocab_size: 512}\n"
+      "calibration: {num_samples: 8, batch_size: 4}\n"
+      "eval: {limit: 6, batch_size: 4, sqnr_samples: 2}\n"
+      "output: {dir: " + dir.path().string() + "}\n"
+      "variants:\n"
+      "  - {name: RTN W4A8, set: {quant.act.enabled: true}}\n"
+      "  - {name: GPTQ W3A16 g16, set: {quant.weight.bits: 3, quant.weight.granularity: group,\n"
+      "                                  quant.weight.group_size: 16, method: {name: gptq}}}\n";
+  setenv("PTQ_CACHE_DIR", dir.file("cache").c_str(), 1);
+  const auto r = run_experiment(config::Config::load(dir.write("lm.yaml", yaml)), {"ptq", "run", "lm.yaml"});
+  unsetenv("PTQ_CACHE_DIR");
+  const auto m = nlohmann::json::parse(io::read_file(r.run_dir + "/metrics.json"));
+  CHECK(m["finished"] == true);
+  CHECK(m["model"]["arch"] == "llama");
+  CHECK(m["model"]["config"]["vocab_size"] == 512);
+  CHECK(m["fp"]["windows"] == 6);
+  CHECK(m["fp"]["ppl"].get<double>() > 1.0);
+  CHECK(std::exp(m["fp"]["loss"].get<double>()) == Approx(m["fp"]["ppl"].get<double>()));
+  REQUIRE(m["runs"].size() == 2);
+  CHECK(m["runs"][0]["act"] == "uint8/token/dyn");
+  CHECK(m["runs"][1]["weight"] == "uint3/g16");
+  CHECK(m["runs"][1]["method_details"]["layers"].size() == 14u);  // lm_head stays float
+  for (const auto& run : m["runs"]) {
+    CHECK(run["delta_ppl"].get<double>() == Approx(run["ppl"].get<double>() - m["fp"]["ppl"].get<double>()));
+    CHECK(run["per_unit_sqnr_db"].size() == 4u);
+  }
+  CHECK(results_table(m).find("| perplexity |") != std::string::npos);
+  CHECK(std::filesystem::exists(dir.file("cache") + "/tokenizers"));
+}
+
+TEST_CASE("experiment: text and model must match; the decoder's keys are checked", "[experiment][llm]") {
+  test::TempDir dir;
+  auto load = [&](const std::string& extra) {
+    return config::Config::load(dir.write("x.yaml", "_base_: " PTQ_SOURCE_DIR "/configs/llm/fortunes_rtn.yaml\n" + extra));
+  };
+  CHECK_THROWS_WITH(spec_from_config(load("data: {dataset: fashion_mnist}\n")), Catch::Contains("llama"));
+  CHECK_THROWS_WITH(spec_from_config(load("model: {llama: {hidden_sise: 64}}\n")), Catch::Contains("hidden_sise"));
+  CHECK_THROWS_WITH(spec_from_config(load("train: {epochs: 3}\n")), Catch::Contains("epochs"));
+  CHECK_THROWS_WITH(spec_from_config(load("quant: {act: {granularity: token, dynamic: false}}\n")),
+                    Catch::Contains("dynamic"));
+  CHECK_NOTHROW(spec_from_config(load("")));
 }
