@@ -42,7 +42,7 @@ TEST_CASE("experiment: out-of-range and mistyped values name the key, file and e
 TEST_CASE("experiment: unknown methods list the known ones", "[experiment]") {
   REQUIRE_THROWS_WITH(spec_of("method:\n  name: rnt\n"),
                       Catch::Contains("unknown method 'rnt'") && Catch::Contains("did you mean 'rtn'") &&
-                          Catch::Contains("known: adaround, brecq, fp, meta_aug, pd_quant, qdrop, rtn"));
+                          Catch::Contains("known: adaround, brecq, cbq, fp, gptq, meta_aug, pd_quant, qdrop, rtn"));
 }
 
 TEST_CASE("experiment: --set overrides reach the spec", "[experiment]") {

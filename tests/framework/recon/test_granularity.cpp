@@ -61,5 +61,5 @@ TEST_CASE("granularity: bad ranges and kinds are clear errors", "[recon][granula
   o.ranges = {{0, 2}};
   CHECK_THROWS_WITH(make_groups(*model, o), Catch::Contains("end at unit 2 but the model has 5 units"));
   o.kind = "stages";
-  CHECK_THROWS_WITH(make_groups(*model, o), Catch::Contains("expected one of layer, block, stage, net, ranges"));
+  CHECK_THROWS_WITH(make_groups(*model, o), Catch::Contains("expected one of layer, block, stage, net, window, ranges"));
 }
