@@ -6,6 +6,7 @@
 #include "framework/core/logging.h"
 #include "framework/experiment/workload.h"
 #include "framework/nn/bert.h"
+#include "framework/nn/calibration.h"
 #include "framework/text/corpus.h"
 #include "framework/text/wordpiece.h"
 
@@ -26,13 +27,6 @@ torch::Tensor encode_sentences(const text::WordPiece& wp, const std::vector<std:
     for (size_t j = 0; j < ids.size(); ++j) out[i][static_cast<int64_t>(j)] = static_cast<float>(ids[j]);
   }
   return out;
-}
-
-torch::Tensor embed(QuantModelImpl& model, const torch::Tensor& ids, int64_t batch) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> out;
-  for (int64_t b = 0; b < ids.size(0); b += batch) out.push_back(model.forward(ids.narrow(0, b, std::min(batch, ids.size(0) - b))));
-  return torch::cat(out, 0);
 }
 
 }  // namespace
@@ -59,10 +53,10 @@ Workload encoder_workload(const ExperimentSpec& spec) {
   w.calibration_text = fmt::format("{} sentences (≤ {} tokens) from {}", w.calibration.size(0), seq_len, corpus.source);
   const int64_t n_test = spec.eval.limit > 0 ? spec.eval.limit : static_cast<int64_t>(corpus.test.size());
   const auto test = encode_sentences(*wp, corpus.test, n_test, seq_len);
-  const auto reference = embed(*model, test, spec.eval.batch_size);  // the float model, before any quantisation
+  const auto reference = run_units_batched(*model, test, 0, model->units().size(), spec.eval.batch_size);  // the float model, before any quantisation
   w.evaluate = [test, reference](QuantModelImpl& m, const EvalSpec& e) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto emb = embed(m, test, e.batch_size);
+    const auto emb = run_units_batched(m, test, 0, m.units().size(), e.batch_size);
     const auto cos = torch::cosine_similarity(emb.to(torch::kDouble), reference.to(torch::kDouble), 1);
     const double mean = cos.mean().item<double>(), low = cos.min().item<double>();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -129,7 +129,7 @@ std::shared_ptr<LlamaModelImpl> load_fp_llama(const ExperimentSpec& spec, const 
     const auto& t = spec.lm_train;
     const std::string key =
         sha256_hex(fmt::format("v1|{}|{}|st{}|bs{}|sl{}|lr{}|wu{}|wd{}|seed{}|threads{}",
-                               llama_config_to_hf_json(c).dump(), read_text_file(tok.path(), "tokenizer").size(),
+                               llama_config_to_hf_json(c).dump(), fs::file_size(tok.path()),
                                t.steps, t.batch_size, t.seq_len, t.lr, t.warmup_steps, t.weight_decay, t.seed,
                                torch::get_num_threads()) +
                    fs::path(tok.path()).filename().string())
